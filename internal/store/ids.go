@@ -1,0 +1,34 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/uuid"
+)
+
+// nextID takes the next internal id of a sequence (accounts 1000001…, subscriptions 1000001…).
+// A counter row rather than a PostgreSQL SEQUENCE keeps one code path and gap-free numbers on
+// both engines; its row lock serializes concurrent inserts of one kind until commit, which is
+// SQLite's behaviour anyway and acceptable on PostgreSQL at our write rates.
+func nextID(ctx context.Context, tx *Tx, name string) (int64, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx,
+		`UPDATE id_sequences SET next_value = next_value + 1 WHERE name = $1 RETURNING next_value - 1`,
+		name).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("next id %s: %w", name, err)
+	}
+	return id, nil
+}
+
+// bumpSequence makes sure a sequence will not hand out ids at or below id (after inserting rows
+// with explicit ids, as the demo data does).
+func bumpSequence(ctx context.Context, tx *Tx, name string, id int64) error {
+	_, err := tx.ExecContext(ctx,
+		`UPDATE id_sequences SET next_value = $2 WHERE name = $1 AND next_value <= $2`, name, id+1)
+	return err
+}
+
+// NewAPSID returns a new APS id: a UUIDv7, time-ordered so that inserts stay index-friendly.
+func NewAPSID() string { return uuid.Must(uuid.NewV7()).String() }

@@ -1,0 +1,82 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+)
+
+// ListQuery is a compiled list request: the filter and sort the RQL compiler produced (its
+// placeholders numbered after the collection's own arguments) and the page.
+type ListQuery struct {
+	Where     string // boolean SQL expression or ""
+	Args      []any
+	OrderBy   string // without the ORDER BY keyword
+	Offset    int
+	Count     int
+	CountOnly bool // limit(0,0): the total alone
+	SkipCount bool // APS-Skip-Content-Range: never run the count query
+}
+
+// Page is what a list returns besides its rows.
+type Page struct {
+	Total   int  // -1 when the count was skipped
+	Counted bool // Total is meaningful
+}
+
+// collection is the fixed part of a list query: the columns and FROM clause of a collection,
+// and the caller-scope condition with its arguments ($1…$n, before the filter's).
+type collection struct {
+	columns string
+	from    string
+	scope   string
+	args    []any
+}
+
+// FirstFilterArg is the placeholder number the filter's arguments start at for a collection
+// whose scope takes n arguments.
+func FirstFilterArg(n int) int { return n + 1 }
+
+// list runs the count (unless skipped) and page queries of a collection in one read transaction,
+// so the total and the page describe the same snapshot.
+func (s *Store) list(ctx context.Context, c collection, q ListQuery, scan func(*sql.Rows) error) (Page, error) {
+	where := c.scope
+	if q.Where != "" {
+		where = "(" + where + ") AND (" + q.Where + ")"
+	}
+	args := append(append([]any{}, c.args...), q.Args...)
+	page := Page{Total: -1}
+	tx, err := s.rdb.BeginTx(ctx, nil)
+	if err != nil {
+		return page, err
+	}
+	defer tx.Rollback()
+	if !q.SkipCount || q.CountOnly {
+		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+c.from+" WHERE "+where, args...).Scan(&page.Total); err != nil {
+			return page, fmt.Errorf("count: %w", err)
+		}
+		page.Counted = true
+	}
+	if q.CountOnly {
+		return page, nil
+	}
+	n := len(args)
+	query := "SELECT " + c.columns + " FROM " + c.from + " WHERE " + where +
+		" ORDER BY " + q.OrderBy +
+		" LIMIT $" + strconv.Itoa(n+1) + " OFFSET $" + strconv.Itoa(n+2)
+	rows, err := tx.QueryContext(ctx, query, append(args, q.Count, q.Offset)...)
+	if err != nil {
+		return page, fmt.Errorf("list: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return page, err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return page, err
+	}
+	return page, tx.Commit()
+}

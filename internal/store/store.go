@@ -1,0 +1,180 @@
+// Package store is openbss's persistence: the schema and its migrations, one *sql.DB over an
+// embedded SQLite file or PostgreSQL running the same hand-written SQL, the transaction helper,
+// and the repositories the use cases call. Money is stored as int64 micro-units and times as
+// int64 Unix microseconds (UTC) on both engines, so one SQL text compares and sorts them alike.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/pressly/goose/v3"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Store is the database handle shared by every repository.
+type Store struct {
+	db      *sql.DB // writes (on SQLite: one connection, BEGIN IMMEDIATE)
+	rdb     *sql.DB // reads (on SQLite: a pool of WAL readers; on PostgreSQL: db itself)
+	postgres bool
+	now     func() time.Time
+}
+
+// Option configures a Store.
+type Option func(*Store)
+
+// WithClock makes the store stamp rows with the given clock (tests, the demo test clock).
+func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
+
+// Open connects to dsn: a postgres:// (or postgresql://) URL selects PostgreSQL, anything else is
+// a SQLite file path. It does not migrate; call Migrate.
+func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
+	s := &Store{now: time.Now}
+	for _, o := range opts {
+		o(s)
+	}
+	var err error
+	if IsPostgres(dsn) {
+		s.postgres = true
+		s.db, err = sql.Open("pgx", dsn)
+		if err == nil {
+			s.db.SetMaxOpenConns(32)
+			s.db.SetMaxIdleConns(32)
+			s.rdb = s.db
+		}
+	} else {
+		// SQLite allows one writer at a time: a single write connection whose transactions
+		// take the write lock up front (no deadlocks upgrading a read lock), and a pool of
+		// readers that WAL lets run beside it.
+		s.db, err = sql.Open("sqlite", sqliteDSN(dsn, "immediate"))
+		if err == nil {
+			s.db.SetMaxOpenConns(1)
+			s.rdb, err = sql.Open("sqlite", sqliteDSN(dsn, "deferred"))
+		}
+		if err == nil {
+			s.rdb.SetMaxOpenConns(8)
+			s.rdb.SetMaxIdleConns(8)
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", redact(dsn), err)
+	}
+	if err := s.db.PingContext(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("connect %s: %w", redact(dsn), err)
+	}
+	return s, nil
+}
+
+// IsPostgres reports whether dsn names a PostgreSQL database.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// sqliteDSN sets the pragmas every connection needs: WAL for concurrent readers, full
+// synchronous commits (acknowledged means durable), foreign keys, and a busy timeout.
+func sqliteDSN(path, txlock string) string {
+	return "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)" +
+		"&_pragma=foreign_keys(ON)&_pragma=busy_timeout(10000)&_txlock=" + txlock
+}
+
+func redact(dsn string) string {
+	if i := strings.Index(dsn, "@"); i > 0 && IsPostgres(dsn) {
+		return "postgres://…" + dsn[i:]
+	}
+	return dsn
+}
+
+// Close closes the pools.
+func (s *Store) Close() error {
+	if s.rdb != s.db {
+		s.rdb.Close()
+	}
+	return s.db.Close()
+}
+
+// DB exposes the pool for health checks and benchmarks.
+func (s *Store) DB() *sql.DB { return s.db }
+
+// Postgres reports whether the store runs on PostgreSQL (else SQLite).
+func (s *Store) Postgres() bool { return s.postgres }
+
+// Now is the store's clock.
+func (s *Store) Now() time.Time { return s.now().UTC() }
+
+// Migrate brings the schema up to date. It is safe to run at every start.
+func (s *Store) Migrate(ctx context.Context) error {
+	fsys, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return err
+	}
+	d := goose.DialectSQLite3
+	if s.postgres {
+		d = goose.DialectPostgres
+	}
+	p, err := goose.NewProvider(d, s.db, fsys)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
+}
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.rdb.PingContext(ctx) }
+
+// Tx is a transaction with the time it started, so every row it writes carries one timestamp.
+type Tx struct {
+	*sql.Tx
+	Now time.Time
+}
+
+// InTx runs fn in a transaction, committing when it returns nil and rolling back otherwise.
+func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) error {
+	sqlTx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	tx := &Tx{Tx: sqlTx, Now: s.Now()}
+	if err := fn(tx); err != nil {
+		_ = sqlTx.Rollback()
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// ErrNotFound is returned when a row does not exist or the caller may not see it.
+var ErrNotFound = errors.New("not found")
+
+// ErrConflict is returned when a write collides with existing data (unique keys).
+var ErrConflict = errors.New("conflict")
+
+// Micros converts a time to the stored form.
+func Micros(t time.Time) int64 { return t.UTC().UnixMicro() }
+
+// FromMicros converts the stored form back to a UTC time.
+func FromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
+
+// nullMicros converts a nullable stored time.
+func nullMicros(v sql.NullInt64) *time.Time {
+	if !v.Valid {
+		return nil
+	}
+	t := FromMicros(v.Int64)
+	return &t
+}
