@@ -24,10 +24,10 @@ var migrations embed.FS
 
 // Store is the database handle shared by every repository.
 type Store struct {
-	db      *sql.DB // writes (on SQLite: one connection, BEGIN IMMEDIATE)
-	rdb     *sql.DB // reads (on SQLite: a pool of WAL readers; on PostgreSQL: db itself)
+	db       *sql.DB // writes (on SQLite: one connection, BEGIN IMMEDIATE)
+	rdb      *sql.DB // reads (on SQLite: a pool of WAL readers; on PostgreSQL: db itself)
 	postgres bool
-	now     func() time.Time
+	now      func() time.Time
 }
 
 // Option configures a Store.
