@@ -8,6 +8,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
+	"math/big"
 
 	"github.com/govalues/decimal"
 )
@@ -25,13 +27,32 @@ var Zero = Decimal{}
 // ErrOverflow is returned when a value does not fit the storage scale.
 var ErrOverflow = errors.New("money: value out of range")
 
-// Parse reads a decimal written like "20.84", "-1", "1.5e2" is refused (exact text only).
+// Parse reads a decimal written like "20.84", "-1" or "1.5e2" (JSON allows exponents). Text
+// that does not fit 19 significant digits exactly ("1e-20", "0.12345678901234567890123") is
+// refused rather than silently rounded.
 func Parse(s string) (Decimal, error) {
 	d, err := decimal.Parse(s)
 	if err != nil {
 		return Zero, fmt.Errorf("money: %q is not a decimal number", s)
 	}
+	if !exact(s, d) {
+		return Zero, fmt.Errorf("money: %q has more than 19 significant digits", s)
+	}
 	return Decimal{d}, nil
+}
+
+// exact reports whether d is exactly the number s writes. govalues rounds to 19 digits; an
+// exact rational comparison catches it. Plain short input skips the comparison.
+func exact(s string, d decimal.Decimal) bool {
+	if len(s) <= 19 && !bytes.ContainsAny([]byte(s), "eE") {
+		return true
+	}
+	want, ok := new(big.Rat).SetString(s)
+	if !ok {
+		return false
+	}
+	got, ok := new(big.Rat).SetString(d.String())
+	return ok && want.Cmp(got) == 0
 }
 
 // MustParse is Parse for constants in code and tests.
@@ -53,10 +74,14 @@ func FromMicros(m int64) Decimal { return Decimal{decimal.MustNew(m, StoreScale)
 // half-up first; the caller decides whether that is acceptable (catalog input validates it).
 func (a Decimal) Micros() (int64, error) {
 	whole, frac, ok := a.RoundHalfUp(StoreScale).d.Int64(StoreScale)
-	if !ok {
+	if !ok || whole > math.MaxInt64/1_000_000 || whole < math.MinInt64/1_000_000 {
 		return 0, ErrOverflow
 	}
-	return whole*1_000_000 + frac, nil
+	m := whole*1_000_000 + frac
+	if (whole > 0 && m < 0) || (whole < 0 && m > 0) {
+		return 0, ErrOverflow
+	}
+	return m, nil
 }
 
 // MustMicros is Micros for values known to be in range (already validated).
@@ -141,8 +166,12 @@ func (a Decimal) display() decimal.Decimal {
 func (a Decimal) MarshalJSON() ([]byte, error) { return []byte(a.String()), nil }
 
 // UnmarshalJSON accepts a JSON number or a string holding one ("10.0"), as the seed sends both.
+// null leaves the value unchanged, as encoding/json does for its own types.
 func (a *Decimal) UnmarshalJSON(b []byte) error {
 	b = bytes.TrimSpace(b)
+	if string(b) == "null" {
+		return nil
+	}
 	if len(b) > 0 && b[0] == '"' {
 		var s string
 		if err := json.Unmarshal(b, &s); err != nil {
