@@ -86,7 +86,7 @@ func (s *Store) Authenticate(ctx context.Context, token string) (account.Princip
 	var scopes string
 	var expires sql.NullInt64
 	row := s.rdb.QueryRowContext(ctx, `SELECT t.id, t.scopes, t.expires_at, `+accountColumns+`
-		FROM api_tokens t JOIN `+accountFrom+` ON a.id = t.account_id
+		FROM api_tokens t JOIN accounts a ON a.id = t.account_id LEFT JOIN accounts p ON p.id = a.parent_id
 		WHERE t.hash = $1 AND t.revoked_at IS NULL`, HashToken(token))
 	a, err := scanAccount(row, &p.TokenID, &scopes, &expires)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -1,0 +1,107 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/openbss/openbss/internal/api"
+	"github.com/openbss/openbss/internal/demo"
+	"github.com/openbss/openbss/internal/store"
+)
+
+// dbFlag registers --db with its environment default.
+func dbFlag(fs *flag.FlagSet, getenv func(string) string) *string {
+	def := getenv("OPENBSS_DB")
+	if def == "" {
+		def = "./openbss.db"
+	}
+	return fs.String("db", def, "SQLite file path, or a postgres:// URL (env OPENBSS_DB)")
+}
+
+// openStore opens and migrates the database.
+func openStore(ctx context.Context, dsn string) (*store.Store, error) {
+	st, err := store.Open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	if err := st.Migrate(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return st, nil
+}
+
+func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	defAddr := getenv("OPENBSS_ADDR")
+	if defAddr == "" {
+		defAddr = "127.0.0.1:8080"
+	}
+	addr := fs.String("addr", defAddr, "listen address (env OPENBSS_ADDR)")
+	dsn := dbFlag(fs, getenv)
+	withDemo := fs.Bool("demo", false, "load the demo data set into an empty database and enable demo tokens")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewJSONHandler(stderr, nil))
+	st, err := openStore(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if *withDemo {
+		switch err := demo.Load(ctx, st); {
+		case err == nil:
+			log.Info("demo data loaded")
+		case errors.Is(err, demo.ErrNotEmpty):
+			log.Info("demo: database already initialised; keeping its data")
+		default:
+			return err
+		}
+		log.Info("demo tokens", "provider", demo.ProviderToken, "reseller", demo.ResellerToken, "customer", demo.CustomerToken)
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           api.NewServer(st, log),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    1 << 20,
+	}
+	log.Info("listening", "addr", ln.Addr().String(), "db", dbKind(*dsn), "version", version)
+	fmt.Fprintf(stdout, "openbss listening on http://%s\n", ln.Addr())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing in-flight requests")
+	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func dbKind(dsn string) string {
+	if store.IsPostgres(dsn) {
+		return "postgres"
+	}
+	return "sqlite:" + dsn
+}

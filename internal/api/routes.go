@@ -1,0 +1,40 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/openbss/openbss/internal/account"
+	"github.com/openbss/openbss/internal/problem"
+)
+
+// routes registers every route of the API.
+func (s *Server) routes() {
+	read := account.ScopeOrdersRead
+	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	s.mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		if err := s.ready(r.Context()); err != nil {
+			s.log.Warn("not ready", "err", err)
+			writeError(w, problem.New(http.StatusServiceUnavailable, "NotReady", "database unreachable"))
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	})
+	s.mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}))
+
+	s.mux.HandleFunc("GET /aps/2/collections/accounts", s.authed(read, s.listAccounts))
+	s.mux.HandleFunc("GET /aps/2/collections/accounts/{id}", s.authed(read, s.getAccount))
+	s.mux.HandleFunc("GET /aps/2/collections/service-plans", s.authed(read, s.listPlans))
+	s.mux.HandleFunc("GET /aps/2/collections/service-plans/{id}", s.authed(read, s.getPlan))
+	s.mux.HandleFunc("GET /aps/2/collections/bss-subscriptions", s.authed(read, s.listSubscriptions))
+	s.mux.HandleFunc("GET /aps/2/collections/bss-subscriptions/{id}", s.authed(read, s.getSubscription))
+	s.mux.HandleFunc("GET /aps/2/services/payment-method-manager/paymentMethods", s.authed(read, s.listPaymentMethods))
+	s.mux.HandleFunc("GET /aps/2/services/order-manager/reasonCodes", s.authed(read, s.listReasonCodes))
+
+	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, problem.NotFound("no route %s %s", r.Method, r.URL.Path))
+	})
+}
