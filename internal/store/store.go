@@ -138,7 +138,17 @@ func (s *Store) Ping(ctx context.Context) error { return s.rdb.PingContext(ctx) 
 // Tx is a transaction with the time it started, so every row it writes carries one timestamp.
 type Tx struct {
 	*sql.Tx
-	Now time.Time
+	Now      time.Time
+	postgres bool
+}
+
+// forUpdate is the row-lock suffix of a SELECT: FOR UPDATE on PostgreSQL; nothing on SQLite,
+// where the write transaction (BEGIN IMMEDIATE) already excludes every other writer.
+func (tx *Tx) forUpdate() string {
+	if tx.postgres {
+		return " FOR UPDATE"
+	}
+	return ""
 }
 
 // InTx runs fn in a transaction, committing when it returns nil and rolling back otherwise.
@@ -147,7 +157,7 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	tx := &Tx{Tx: sqlTx, Now: s.Now()}
+	tx := &Tx{Tx: sqlTx, Now: s.Now(), postgres: s.postgres}
 	if err := fn(tx); err != nil {
 		_ = sqlTx.Rollback()
 		return err
