@@ -2,11 +2,13 @@ package rql
 
 import (
 	"errors"
+	"fmt"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // fuzzSeeds are the queries of the APS seed plus a few that reach every
@@ -95,19 +97,26 @@ var placeholder = regexp.MustCompile(`\$[0-9]+`)
 
 func checkPlan(t *testing.T, raw string, p *Plan, firstArg int, skeleton []string) {
 	t.Helper()
+	if problem := planProblem(p, firstArg, skeleton); problem != "" {
+		t.Fatalf("%q: %s", raw, problem)
+	}
+}
+
+// planProblem returns what is wrong with a compiled plan, or "".
+func planProblem(p *Plan, firstArg int, skeleton []string) string {
 	if n := strings.Count(p.Where, "$"); n != len(p.Args) {
-		t.Fatalf("%q: %d '$' in %q but %d args", raw, n, p.Where, len(p.Args))
+		return fmt.Sprintf("%d '$' in %q but %d args", n, p.Where, len(p.Args))
 	}
 	for i, ph := range placeholder.FindAllString(p.Where, -1) {
 		if ph != "$"+strconv.Itoa(firstArg+i) {
-			t.Fatalf("%q: placeholder %d is %s in %q, want $%d", raw, i, ph, p.Where, firstArg+i)
+			return fmt.Sprintf("placeholder %d is %s in %q, want $%d", i, ph, p.Where, firstArg+i)
 		}
 	}
 	for _, a := range p.Args {
 		switch a.(type) {
 		case string, int64, bool:
 		default:
-			t.Fatalf("%q: arg %#v of type %T", raw, a, a)
+			return fmt.Sprintf("arg %#v of type %T", a, a)
 		}
 	}
 	// Take away the placeholders and every piece of trusted SQL: nothing the
@@ -117,10 +126,61 @@ func checkPlan(t *testing.T, raw string, p *Plan, firstArg int, skeleton []strin
 		rest = strings.ReplaceAll(rest, s, "")
 	}
 	if rest != "" {
-		t.Fatalf("%q: Where %q holds untrusted text %q", raw, p.Where, rest)
+		return fmt.Sprintf("Where %q holds untrusted text %q", p.Where, rest)
 	}
 	if p.OrderBy == "" || p.Count < 0 || p.Count > MaxLimit || p.Offset < 0 {
-		t.Fatalf("%q: bad paging %+v", raw, p)
+		return fmt.Sprintf("bad paging %+v", p)
+	}
+	return ""
+}
+
+// The fuzz oracle must see a value spliced into SQL, a miscounted
+// placeholder and a foreign argument type.
+func TestPlanProblem(t *testing.T) {
+	skeleton := sqlSkeleton(orderSchema())
+	good := Plan{Where: "o.type IN ($2,$3) AND NOT (o.status = $4)", Args: []any{"SO", "BO", "NEW"}, OrderBy: "o.id", Count: 9}
+	if problem := planProblem(&good, 2, skeleton); problem != "" {
+		t.Fatalf("good plan: %s", problem)
+	}
+	bad := []Plan{
+		{Where: "o.type = 'SO'", OrderBy: "o.id"},
+		{Where: "o.type = $1 OR 1=1 --", Args: []any{"SO"}, OrderBy: "o.id"},
+		{Where: "o.type = $1", OrderBy: "o.id"},
+		{Where: "o.type = $1 AND o.status = $1", Args: []any{"SO", "NEW"}, OrderBy: "o.id"},
+		{Where: "o.type = $1", Args: []any{1.5}, OrderBy: "o.id"},
+		{Where: "o.type = $1", Args: []any{"SO"}},
+	}
+	for _, p := range bad {
+		if planProblem(&p, 1, skeleton) == "" {
+			t.Errorf("plan %+v passes the fuzz oracle", p)
+		}
+	}
+}
+
+// Parsing and compiling stay linear: the worst queries under MaxQueryLen
+// take well under a millisecond (the bound leaves room for -race).
+func TestWorstCaseSpeed(t *testing.T) {
+	worst := []string{
+		"in(type,(" + strings.Repeat("SO,", 999) + "SO))",
+		strings.Repeat("type=SO,", 1000),
+		strings.Repeat("not(", 32) + "type=SO" + strings.Repeat(")", 32),
+		"eq(orderNumber," + strings.Repeat("%41", 2700) + ")",
+		"sort(" + strings.Repeat("a,", 4000) + "a)",
+		strings.Repeat("(", 8000),
+		strings.Repeat("x", 100_000),
+	}
+	s := orderSchema()
+	for _, raw := range worst {
+		start := time.Now()
+		const runs = 20
+		for range runs {
+			if q, err := Parse(raw); err == nil {
+				s.Compile(q, Postgres, 1)
+			}
+		}
+		if d := time.Since(start) / runs; d > 50*time.Millisecond {
+			t.Errorf("%.30q: %v per parse and compile", raw, d)
+		}
 	}
 }
 

@@ -583,17 +583,17 @@ func (p *parser) sort(start int) (Expr, error) {
 			return nil, err
 		}
 		k := SortKey{Pos: p.pos}
-		raw := p.word()
-		if raw != "" && (raw[0] == '+' || raw[0] == '-') {
-			k.Desc = raw[0] == '-'
-			raw = raw[1:]
-		}
-		if raw == "" {
-			return nil, p.unexpected("a field name to sort by")
-		}
-		name, err := decode(raw, k.Pos)
+		name, err := decode(p.word(), k.Pos)
 		if err != nil {
 			return nil, err
+		}
+		// The sign may come encoded (%2B) from clients that encode all '+'.
+		if name != "" && (name[0] == '+' || name[0] == '-') {
+			k.Desc = name[0] == '-'
+			name = name[1:]
+		}
+		if name == "" {
+			return nil, p.unexpected("a field name to sort by")
 		}
 		k.Field = name
 		d.sort = append(d.sort, k)

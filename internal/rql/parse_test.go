@@ -27,6 +27,7 @@ func TestParse(t *testing.T) {
 		{"sort(-internalId),limit(0,9),in(type,(SO,BO)),select(details)",
 			"in(type,(SO,BO)),sort(-internalId),select(details),limit(0,9)"},
 		{"sort(a,+b,-c)", "sort(+a,+b,-c)"},
+		{"sort(%2Ba,%2Db)", "sort(+a,-b)"},
 		// FIQL.
 		{"a=b&c!=d", "eq(a,b),ne(c,d)"},
 		{"a==b", "eq(a,b)"},
