@@ -113,6 +113,12 @@ func TestCompileSchemaPageSizes(t *testing.T) {
 	if _, err := compile(t, s, "limit(0,51)", SQLite, 1); err == nil {
 		t.Fatal("limit(0,51) with MaxLimit 50: no error")
 	}
+	if def, max := s.PageSize(); def != 25 || max != 50 {
+		t.Errorf("PageSize() = %d, %d; want 25, 50", def, max)
+	}
+	if def, max := (&Schema{}).PageSize(); def != 100 || max != 1000 {
+		t.Errorf("zero Schema PageSize() = %d, %d; want 100, 1000", def, max)
+	}
 }
 
 func TestCompileSort(t *testing.T) {

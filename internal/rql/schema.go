@@ -159,6 +159,13 @@ func (s *Schema) field(name string) (Field, bool) {
 	return Field{}, false
 }
 
+// PageSize returns the page size used without limit() and the largest count
+// allowed, with the package defaults filled in, so that paging from other
+// sources (an HTTP Range header) obeys the same bounds.
+func (s *Schema) PageSize() (def, max int) {
+	return s.defaultLimit(), s.maxLimit()
+}
+
 func (s *Schema) defaultLimit() int {
 	if s.DefaultLimit > 0 {
 		return s.DefaultLimit
