@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"reflect"
 
 	"github.com/govalues/decimal"
 )
@@ -172,16 +173,18 @@ func (a *Decimal) UnmarshalJSON(b []byte) error {
 	if string(b) == "null" {
 		return nil
 	}
+	text := b
 	if len(b) > 0 && b[0] == '"' {
 		var s string
 		if err := json.Unmarshal(b, &s); err != nil {
 			return err
 		}
-		b = []byte(s)
+		text = []byte(s)
 	}
-	d, err := Parse(string(b))
+	d, err := Parse(string(text))
 	if err != nil {
-		return err
+		// An UnmarshalTypeError lets encoding/json name the field ("products.resources.amount").
+		return &json.UnmarshalTypeError{Value: string(b), Type: reflect.TypeFor[Decimal]()}
 	}
 	*a = d
 	return nil
