@@ -31,7 +31,8 @@ func (s *Server) listQuery(r *http.Request, schema *rql.Schema, scopeArgs int) (
 		Count: plan.Count, CountOnly: plan.CountOnly, SkipCount: skipCount(r)}
 	if !plan.HasLimit {
 		if h := r.Header.Get("Range"); h != "" {
-			off, n, err := parseRange(h, schema.MaxLimit)
+			_, max := schema.PageSize()
+			off, n, err := parseRange(h, max)
 			if err != nil {
 				return lq, nil, err
 			}

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"time"
 
 	"github.com/openbss/openbss/internal/account"
 	"github.com/openbss/openbss/internal/money"
@@ -194,9 +193,9 @@ type orderListJSON struct {
 	OfStatus           order.FlowStatus    `json:"ofStatus"`
 	SellerID           string              `json:"sellerId"`
 	BuyerID            string              `json:"buyerId"`
-	OrderDate          time.Time           `json:"orderDate"`
-	ExpirationDate     time.Time           `json:"expirationDate"`
-	CreationTime       time.Time           `json:"creationTime"`
+	OrderDate          timestamp           `json:"orderDate"`
+	ExpirationDate     timestamp           `json:"expirationDate"`
+	CreationTime       timestamp           `json:"creationTime"`
 	OrderAttributes    []account.Attribute `json:"orderAttributes"`
 	AccountAttributes  []account.Attribute `json:"accountAttributes"`
 	EndCustomerName    string              `json:"endCustomerName"`
@@ -210,8 +209,8 @@ func toOrderListJSON(o *order.Order) orderListJSON {
 	return orderListJSON{OrderID: o.APSID, InternalID: o.ID, OrderNumber: o.Number, Type: o.Type,
 		Total: o.Total, TaxTotal: o.TaxTotal, ExclusiveTaxTotal: o.ExclusiveTaxTotal, SubTotal: o.SubTotal,
 		Status: o.Status(), PaymentStatus: o.PaymentStatus, ProvisioningStatus: o.ProvisioningStatus,
-		OfStatus: o.Flow, SellerID: o.SellerAPSID, BuyerID: o.BuyerAPSID, OrderDate: o.OrderDate,
-		ExpirationDate: o.ExpirationDate, CreationTime: o.CreationTime, OrderAttributes: []account.Attribute{},
+		OfStatus: o.Flow, SellerID: o.SellerAPSID, BuyerID: o.BuyerAPSID, OrderDate: timestamp(o.OrderDate),
+		ExpirationDate: timestamp(o.ExpirationDate), CreationTime: timestamp(o.CreationTime), OrderAttributes: []account.Attribute{},
 		AccountAttributes: []account.Attribute{}, EndCustomerName: o.EndCustomerName, EndCustomerType: o.EndCustomerType}
 }
 
@@ -288,7 +287,7 @@ type orderDetailsJSON struct {
 	BuyerID               string              `json:"buyerId"`
 	OrderDate             date                `json:"orderDate"`
 	ExpirationDate        date                `json:"expirationDate"`
-	CreationTime          time.Time           `json:"creationTime"`
+	CreationTime          timestamp           `json:"creationTime"`
 	OrderAttributes       []account.Attribute `json:"orderAttributes"`
 	EndCustomerAttributes []account.Attribute `json:"endCustomerAttributes"`
 	Details               []detailLineJSON    `json:"details"`
@@ -316,7 +315,7 @@ func toOrderDetailsJSON(o *order.Order) orderDetailsJSON {
 		Status: o.Status(), Subscriptions: []string{}, BSSSubscriptions: nonNil(o.Subscriptions),
 		PaymentStatus: o.PaymentStatus, ProvisioningStatus: o.ProvisioningStatus, OfStatus: o.Flow,
 		PossiblePushToStatus: order.PushTargets(o.Flow), SellerID: o.SellerAPSID, BuyerID: o.BuyerAPSID,
-		OrderDate: date(o.OrderDate), ExpirationDate: date(o.ExpirationDate), CreationTime: o.CreationTime,
+		OrderDate: date(o.OrderDate), ExpirationDate: date(o.ExpirationDate), CreationTime: timestamp(o.CreationTime),
 		OrderAttributes: nonNil(o.Attributes), EndCustomerAttributes: []account.Attribute{},
 		Details: make([]detailLineJSON, len(o.Lines)), EndCustomerName: o.EndCustomerName,
 		EndCustomerType: o.EndCustomerType, PaymentMethodID: o.PaymentMethodID, PromoCode: o.PromoCode,
@@ -338,4 +337,3 @@ func toOrderDetailsJSON(o *order.Order) orderDetailsJSON {
 	}
 	return j
 }
-

@@ -34,6 +34,16 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /aps/2/services/payment-method-manager/paymentMethods", s.authed(read, s.listPaymentMethods))
 	s.mux.HandleFunc("GET /aps/2/services/order-manager/reasonCodes", s.authed(read, s.listReasonCodes))
 
+	write := account.ScopeOrdersWrite
+	const om = "/aps/2/services/order-manager/orders"
+	s.mux.HandleFunc("GET "+om, s.authed(read, s.listOrders))
+	s.mux.HandleFunc("POST "+om, s.authed(write, s.placeOrder))
+	s.mux.HandleFunc("GET "+om+"/{id}", s.authed(read, s.getOrder))
+	s.mux.HandleFunc("POST "+om+"/{id}/push", s.authed(write, s.pushOrder))
+	s.mux.HandleFunc("POST "+om+"/estimate", s.authed(read, s.estimate(false)))
+	s.mux.HandleFunc("POST "+om+"/estimateCosts", s.authed(read, s.estimate(true)))
+	s.mux.HandleFunc("POST "+om+"/termsconditions", s.authed(read, s.termsConditions))
+
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, problem.NotFound("no route %s %s", r.Method, r.URL.Path))
 	})

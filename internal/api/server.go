@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/openbss/openbss/internal/app"
 	"github.com/openbss/openbss/internal/store"
 )
 
@@ -22,6 +23,7 @@ const MaxBodyBytes = 1 << 20
 // Server is the HTTP handler of openbss.
 type Server struct {
 	store   *store.Store
+	app     *app.Service
 	log     *slog.Logger
 	mux     *http.ServeMux
 	metrics *metrics
@@ -30,7 +32,7 @@ type Server struct {
 
 // NewServer wires the routes to the store.
 func NewServer(st *store.Store, log *slog.Logger) *Server {
-	s := &Server{store: st, log: log, mux: http.NewServeMux(), metrics: newMetrics()}
+	s := &Server{store: st, app: app.New(st), log: log, mux: http.NewServeMux(), metrics: newMetrics()}
 	s.routes()
 	s.handler = s.observe(s.recoverPanics(s.mux))
 	return s

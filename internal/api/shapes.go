@@ -269,3 +269,10 @@ func toPaymentMethodJSON(m account.PaymentMethod) paymentMethodJSON {
 	}
 	return j
 }
+
+// timestamp renders an instant as RFC 3339 to the second, as the seed does ("2019-04-05T13:22:14Z").
+type timestamp time.Time
+
+func (t timestamp) MarshalJSON() ([]byte, error) {
+	return []byte(`"` + time.Time(t).UTC().Format(time.RFC3339) + `"`), nil
+}

@@ -51,6 +51,10 @@ type Order struct {
 	Items              []Item
 }
 
+// Expiry is how long a placed order's offer stands: the seed's orders expire three days after
+// their order date.
+const Expiry = 72 * time.Hour
+
 // Status is the coarse status.
 func (o *Order) Status() Status { return StatusOf(o.Flow) }
 

@@ -52,3 +52,23 @@ func (s *Store) Idempotent(ctx context.Context, accountID int64, key, hash strin
 	})
 	return reply, replayed, err
 }
+
+// IdempotentReply returns the stored reply of a finished request with this key, if any. A key
+// whose request is still running is not found here; Idempotent then waits for it.
+func (s *Store) IdempotentReply(ctx context.Context, accountID int64, key, hash string) (Reply, bool, error) {
+	var reply Reply
+	var storedHash, body string
+	err := s.rdb.QueryRowContext(ctx, `SELECT request_hash, status, response FROM idempotency_keys
+		WHERE account_id = $1 AND key = $2 AND status > 0`, accountID, key).Scan(&storedHash, &reply.Status, &body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return reply, false, nil
+	}
+	if err != nil {
+		return reply, false, err
+	}
+	if storedHash != hash {
+		return reply, false, ErrIdempotencyMismatch
+	}
+	reply.Body = []byte(body)
+	return reply, true, nil
+}

@@ -36,6 +36,9 @@ func InsertOrder(ctx context.Context, tx *Tx, o *order.Order) error {
 		o.APSID = NewAPSID()
 	}
 	o.CreationTime, o.UpdatedAt = tx.Now, tx.Now
+	if o.OrderDate.IsZero() {
+		o.OrderDate, o.ExpirationDate = tx.Now, tx.Now.Add(order.Expiry)
+	}
 	var sub, reason, method any
 	if o.SubscriptionID != 0 {
 		sub = o.SubscriptionID

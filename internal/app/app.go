@@ -1,0 +1,223 @@
+// Package app holds openbss's use cases: estimating and placing orders, pushing them along their
+// flow. It loads what the pure core (order checks, pricing) needs from the store, runs the core,
+// and writes the outcome in one transaction.
+package app
+
+import (
+	"context"
+	"errors"
+	"slices"
+
+	"github.com/openbss/openbss/internal/account"
+	"github.com/openbss/openbss/internal/catalog"
+	"github.com/openbss/openbss/internal/order"
+	"github.com/openbss/openbss/internal/pricing"
+	"github.com/openbss/openbss/internal/problem"
+	"github.com/openbss/openbss/internal/store"
+	"github.com/openbss/openbss/internal/subscription"
+)
+
+// Service runs the use cases over a store.
+type Service struct {
+	store *store.Store
+}
+
+// New returns the use cases over st.
+func New(st *store.Store) *Service { return &Service{store: st} }
+
+// orderContext is what an order request refers to, loaded and checked for visibility.
+type orderContext struct {
+	caller  account.Principal
+	buyer   account.Account
+	sellers []account.Account // nearest first
+	sub     *subscription.Subscription
+	plans   []*catalog.Plan
+	snap    pricing.Snapshot
+}
+
+func (c *orderContext) seller() account.Account {
+	if len(c.sellers) == 0 {
+		return c.buyer
+	}
+	return c.sellers[0]
+}
+
+func (c *orderContext) plan(apsID string) *catalog.Plan {
+	for _, p := range c.plans {
+		if p.APSID == apsID {
+			return p
+		}
+	}
+	return nil
+}
+
+// planIDs collects the plan APS ids a request names.
+func planIDs(req *order.Request, sub *subscription.Subscription) []string {
+	var ids []string
+	var walk func([]order.Product)
+	walk = func(ps []order.Product) {
+		for _, p := range ps {
+			if !slices.Contains(ids, p.PlanID) {
+				ids = append(ids, p.PlanID)
+			}
+			walk(p.ChildProducts)
+		}
+	}
+	walk(req.Products)
+	if req.PlanID != "" && !slices.Contains(ids, req.PlanID) {
+		ids = append(ids, req.PlanID)
+	}
+	if sub != nil && !slices.Contains(ids, sub.PlanAPSID) {
+		ids = append(ids, sub.PlanAPSID)
+	}
+	return ids
+}
+
+// load resolves the buyer (or the subscription and its owner), the sellers, the plans, and the
+// pricing snapshot. What the caller may not see is refused as if it did not exist.
+func (s *Service) load(ctx context.Context, caller account.Principal, req *order.Request) (*orderContext, error) {
+	c := &orderContext{caller: caller}
+	var err error
+	if req.Type == order.Sales {
+		c.buyer, err = s.store.Account(ctx, req.AccountID)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && !caller.CanSee(c.buyer)) {
+			return nil, problem.Unprocessable(order.ErrMissingCustomerAccount, "Missing customer account: %q", req.AccountID)
+		}
+	} else {
+		c.sub, err = s.store.Subscription(ctx, req.SubscriptionID)
+		if err == nil {
+			c.buyer, err = s.store.AccountByID(ctx, c.sub.AccountID)
+		}
+		if errors.Is(err, store.ErrNotFound) || (err == nil && !caller.CanSee(c.buyer)) {
+			return nil, problem.Unprocessable(order.ErrSubscriptionNotFound, "subscription %q not found", req.SubscriptionID)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if c.sellers, err = s.store.Ancestors(ctx, c.buyer); err != nil {
+		return nil, err
+	}
+	if c.plans, err = s.store.PlansByAPSID(ctx, planIDs(req, c.sub)); err != nil {
+		return nil, err
+	}
+	return c, s.snapshot(ctx, c, req)
+}
+
+func (s *Service) snapshot(ctx context.Context, c *orderContext, req *order.Request) error {
+	ids := make([]int64, len(c.plans))
+	for i, p := range c.plans {
+		ids[i] = p.ID
+	}
+	res, err := s.store.ResourcesOfPlans(ctx, ids)
+	if err != nil {
+		return err
+	}
+	promos, err := s.store.PromotionsByCode(ctx, req.PromoCode)
+	if err != nil {
+		return err
+	}
+	zones := []string{c.buyer.TaxZone}
+	if seller := c.seller(); seller.TaxZone != "" {
+		zones = append(zones, seller.TaxZone)
+	}
+	taxes, err := s.store.TaxRules(ctx, zones...)
+	if err != nil {
+		return err
+	}
+	dels, err := s.store.Delegations(ctx, c.seller().ID, ids)
+	if err != nil {
+		return err
+	}
+	caller := c.caller.Account
+	c.snap = pricing.Snapshot{Now: s.store.Now(), Buyer: c.buyer, Sellers: c.sellers, Caller: &caller,
+		Plans: c.plans, Resources: res, Promotions: promos, TaxRules: taxes, Delegations: dels}
+	if c.sub != nil {
+		c.snap.Subscription = &pricing.Subscription{Subscription: *c.sub}
+	}
+	return nil
+}
+
+// Estimate prices an order without placing it (estimateOrder), or its cost for the buyer's
+// reseller (estimateCosts).
+func (s *Service) Estimate(ctx context.Context, caller account.Principal, req *order.Request, includeTaxes, costs bool) (pricing.Result, error) {
+	if err := req.Validate(); err != nil {
+		return pricing.Result{}, err
+	}
+	c, err := s.load(ctx, caller, req)
+	if err != nil {
+		return pricing.Result{}, err
+	}
+	if err := c.checkPlansSellable(ctx, s, req); err != nil {
+		return pricing.Result{}, err
+	}
+	in := req.PricingInput(!includeTaxes)
+	if costs {
+		return pricing.EstimateCosts(in, c.snap)
+	}
+	return pricing.Estimate(in, c.snap)
+}
+
+// checkPlansSellable refuses plans that do not exist or that the buyer's seller does not offer
+// (unknown and unavailable look alike to the buyer).
+func (c *orderContext) checkPlansSellable(ctx context.Context, s *Service, req *order.Request) error {
+	check := func(apsID string, newSale bool) error {
+		p := c.plan(apsID)
+		if p == nil {
+			return problem.Unprocessable(order.ErrPlanNotAvailable, "service plan %q is not available for this account", apsID)
+		}
+		if newSale && p.Status != "ACTIVE" {
+			return problem.Unprocessable(order.ErrPlanNotAvailable, "service plan '%s' is not available for new orders", p.Name)
+		}
+		ok, err := s.store.CanSell(ctx, c.seller().ID, p.ID)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return problem.Unprocessable(order.ErrPlanNotAvailable, "service plan %q is not available for this account", apsID)
+		}
+		return nil
+	}
+	var walk func([]order.Product) error
+	walk = func(ps []order.Product) error {
+		for _, p := range ps {
+			if err := check(p.PlanID, true); err != nil {
+				return err
+			}
+			if err := walk(p.ChildProducts); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := walk(req.Products); err != nil {
+		return err
+	}
+	if req.Type == order.Change && req.PlanID != "" && (c.sub == nil || req.PlanID != c.sub.PlanAPSID) {
+		return check(req.PlanID, true)
+	}
+	return nil
+}
+
+// Terms returns the terms and conditions of the plans a request names (termsConditions).
+func (s *Service) Terms(ctx context.Context, caller account.Principal, req *order.Request) ([]catalog.Term, error) {
+	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	c, err := s.load(ctx, caller, req)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.checkPlansSellable(ctx, s, req); err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, p := range c.plans {
+		for _, t := range p.TermIDs {
+			if !slices.Contains(ids, t) {
+				ids = append(ids, t)
+			}
+		}
+	}
+	return s.store.Terms(ctx, ids)
+}
