@@ -1,0 +1,88 @@
+// Package gateway holds the interfaces openbss calls the outside world through — the payment
+// gateway that charges orders and the OSS that provisions them — and their implementations: the
+// in-process demo gateway and OSS simulator (the defaults), and the HTTP webhook OSS. Every call
+// carries an idempotency key derived from what it acts on, so a retry never charges or
+// provisions twice.
+package gateway
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+
+	"github.com/openbss/openbss/internal/money"
+)
+
+// ErrTransient marks a failure worth retrying (timeouts, 5xx, connection refused). Any other
+// error from a gateway is treated as transient too; permanent refusals are results, not errors.
+var ErrTransient = errors.New("transient gateway failure")
+
+// Charge asks a payment gateway to take money.
+type Charge struct {
+	IdempotencyKey  string
+	OrderID         string
+	OrderNumber     string
+	AccountID       string
+	MethodID        int64
+	MethodNumber    string
+	PaymentSystemID string
+	Amount          money.Decimal
+	Currency        string
+}
+
+// Charge outcomes.
+const (
+	ChargeApproved = "APPROVED"
+	ChargeDeclined = "DECLINED"
+)
+
+// ChargeResult is a gateway's answer.
+type ChargeResult struct {
+	Status        string // APPROVED or DECLINED
+	TransactionID string
+	Message       string
+}
+
+// PaymentGateway charges payment methods. Charging twice with one idempotency key must return
+// the first result and move money once.
+type PaymentGateway interface {
+	Charge(ctx context.Context, c Charge) (ChargeResult, error)
+}
+
+// Item is a provisioning request to the OSS (the webhook contract's body).
+type Item struct {
+	ItemID         string          `json:"itemId"`
+	OrderID        string          `json:"orderId"`
+	OrderNumber    string          `json:"orderNumber"`
+	Action         string          `json:"action"` // CREATE, CHANGE, RENEW, CANCEL
+	SubscriptionID string          `json:"subscriptionId"`
+	AccountID      string          `json:"accountId"`
+	PlanID         string          `json:"planId"`
+	Period         json.RawMessage `json:"period,omitempty"`
+	Resources      json.RawMessage `json:"resources,omitempty"`
+	Parameters     json.RawMessage `json:"parameters,omitempty"`
+}
+
+// OSS statuses of an item.
+const (
+	OSSCompleted     = "COMPLETED"
+	OSSInProgress    = "IN_PROGRESS"
+	OSSAlreadyExists = "ALREADY_EXISTS"
+	OSSFailed        = "FAILED"
+	OSSNotFound      = "NOT_FOUND"
+)
+
+// OSSResult is the OSS's answer about an item.
+type OSSResult struct {
+	Status            string `json:"status"`
+	OSSSubscriptionID string `json:"ossSubscriptionId,omitempty"`
+	Message           string `json:"message,omitempty"`
+}
+
+// OSS provisions items. Provision with an item id the OSS has already done must answer
+// ALREADY_EXISTS (or COMPLETED), never do the work twice. Status reports what the OSS knows of
+// an item: reconciliation asks it about items stuck in progress or failed.
+type OSS interface {
+	Provision(ctx context.Context, it Item) (OSSResult, error)
+	Status(ctx context.Context, itemID string) (OSSResult, error)
+}
