@@ -70,7 +70,7 @@ func (e *engine) change() error {
 func (e *engine) changeLimits(c *current, it item, remaining, total int) error {
 	changed := false
 	base := charge{plan: it.plan, sp: it.sp, num: int64(remaining), den: int64(total),
-		special: it.special, promo: it.special == nil}
+		special: it.special, promo: !it.special.setsPrices()}
 	for i := range it.plan.Rates {
 		r := &it.plan.Rates[i]
 		old := c.amounts[r.ResourceAPSID]
@@ -104,7 +104,7 @@ func (e *engine) changeLimits(c *current, it item, remaining, total int) error {
 // switchTo charges the new plan and resources for next's share of a billing period.
 func (e *engine) switchTo(c *current, it item, next charge) {
 	base := charge{plan: it.plan, sp: it.sp, quantity: one, num: next.num, den: next.den,
-		special: it.special, promo: it.special == nil}
+		special: it.special, promo: !it.special.setsPrices()}
 	if it.plan != c.plan {
 		setup := base
 		setup.typ, setup.num, setup.den = PlanSetup, 1, 1

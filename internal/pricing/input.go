@@ -130,6 +130,23 @@ func (f *ResourceFees) empty() bool {
 	return f.Setup == nil && f.Recurring == nil && f.Overuse == nil
 }
 
+// setsPrices reports whether the entry sets a customer price (costs alone leave the promo code
+// in force: only special prices make the bound promo that replaces it).
+func (p *SpecialProduct) setsPrices() bool {
+	if p == nil {
+		return false
+	}
+	if p.Prices != nil && !p.Prices.empty() {
+		return true
+	}
+	for _, r := range p.Resources {
+		if r.Prices != nil && !r.Prices.empty() {
+			return true
+		}
+	}
+	return false
+}
+
 // product returns the entry for a plan and period.
 func (s *SpecialPricing) product(planID string, per catalog.Period) (*SpecialProduct, bool) {
 	if s == nil {

@@ -484,10 +484,10 @@ func TestSpecialPrices(t *testing.T) {
 		eqd(t, "extended", l.ExtendedPrice, "1")
 		eqd(t, "discount", l.Discount.Amount, "-1")
 	})
-	t.Run("costs only: prices at list, promo replaced", func(t *testing.T) {
+	t.Run("costs only: list prices and the promo code", func(t *testing.T) {
 		in := seedInput()
 		in.SpecialPricing = &SpecialPricing{Products: []SpecialProduct{{PlanID: seedPlan, Period: month, Costs: &PlanFees{Setup: dp("1")}}}}
-		checkTotals(t, mustEstimate(t, in, seedSnapshot()), PromoApplied, "27.78", "25.25", "2.53", "2.53")
+		checkTotals(t, mustEstimate(t, in, seedSnapshot()), PromoApplied, "20.84", "18.94", "1.90", "1.90")
 	})
 	t.Run("for a plan not ordered", func(t *testing.T) {
 		in := seedInput()

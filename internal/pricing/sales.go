@@ -132,7 +132,9 @@ func (e *engine) checkSpecialEntries(items []item) error {
 // or its next one (renewal: with the renewal fee instead).
 func (e *engine) newSubscription(it item, at time.Time, sale bool) {
 	bp := BillingPeriod(it.plan, it.sp, at)
-	promo := it.special == nil // special prices replace the promo on every line of their plan
+	// Special prices replace the promo code on every line of their plan and period, including
+	// lines without a special price: the only rule that gives both seed examples.
+	promo := !it.special.setsPrices()
 	base := charge{plan: it.plan, sp: it.sp, quantity: one, num: 1, den: 1, special: it.special, promo: promo}
 	plan := func(t LineType, d *Duration) {
 		c := base
