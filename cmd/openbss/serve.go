@@ -48,6 +48,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	addr := fs.String("addr", defAddr, "listen address (env OPENBSS_ADDR)")
 	dsn := dbFlag(fs, getenv)
 	withDemo := fs.Bool("demo", false, "load the demo data set into an empty database and enable demo tokens")
+	proc := processingFlags(fs, getenv)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -72,8 +73,23 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
+	var opts []api.Option
+	procDone := make(chan struct{})
+	procCtx, stopProc := context.WithCancel(context.Background())
+	defer func() { stopProc(); <-procDone }()
+	if proc.enabled() {
+		p, err := proc.processor(st, log)
+		if err != nil {
+			close(procDone)
+			return err
+		}
+		opts = append(opts, api.WithProcessing(p))
+		go func() { defer close(procDone); p.Run(procCtx) }()
+	} else {
+		close(procDone)
+	}
 	srv := &http.Server{
-		Handler:           api.NewServer(st, log),
+		Handler:           api.NewServer(st, log, opts...),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,

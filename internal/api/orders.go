@@ -162,6 +162,7 @@ func (s *Server) pushOrder(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	s.wake()
 	w.WriteHeader(http.StatusOK)
 }
 

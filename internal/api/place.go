@@ -71,6 +71,7 @@ func (s *Server) placeOrder(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	s.wake()
 	writeJSON(w, http.StatusOK, placed)
 }
 

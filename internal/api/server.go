@@ -24,15 +24,27 @@ const MaxBodyBytes = 1 << 20
 type Server struct {
 	store   *store.Store
 	app     *app.Service
+	// processing is the order processor of this process, nil when it does not run here.
+	processing Processing
 	log     *slog.Logger
 	mux     *http.ServeMux
 	metrics *metrics
 	handler http.Handler
 }
 
+// Option configures a Server.
+type Option func(*Server)
+
+// WithProcessing connects the order processor: placed and pushed orders wake it, and events
+// about provisioning items go through it.
+func WithProcessing(p Processing) Option { return func(s *Server) { s.processing = p } }
+
 // NewServer wires the routes to the store.
-func NewServer(st *store.Store, log *slog.Logger) *Server {
+func NewServer(st *store.Store, log *slog.Logger, opts ...Option) *Server {
 	s := &Server{store: st, app: app.New(st), log: log, mux: http.NewServeMux(), metrics: newMetrics()}
+	for _, o := range opts {
+		o(s)
+	}
 	s.routes()
 	s.handler = s.observe(s.recoverPanics(s.mux))
 	return s

@@ -64,6 +64,14 @@ func InsertOrder(ctx context.Context, tx *Tx, o *order.Order) error {
 	if err != nil {
 		return fmt.Errorf("insert order: %w", err)
 	}
+	// An order acting on a subscription is bound to it from the start (details'
+	// bssSubscriptions, the list's subscriptionId filter); a sale is bound when it creates one.
+	if o.SubscriptionID != 0 {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO order_subscriptions (order_id, subscription_id) VALUES ($1,$2)`,
+			o.ID, o.SubscriptionID); err != nil {
+			return fmt.Errorf("order subscription: %w", err)
+		}
+	}
 	for i, l := range o.Lines {
 		if err := insertLine(ctx, tx, o.ID, i, l); err != nil {
 			return err
@@ -344,7 +352,39 @@ func PushOrder(ctx context.Context, tx *Tx, orderID int64, to order.FlowStatus, 
 	if !order.CanPush(from, to) {
 		return from, ErrPushNotAllowed
 	}
+	if err := pushEffects(ctx, tx, orderID, from, to); err != nil {
+		return from, err
+	}
 	return from, SetFlow(ctx, tx, orderID, from, to, "pushed to "+string(to), actor)
+}
+
+// pushEffects are what a push means besides the status: a retry of a declined payment charges
+// anew (a new attempt, a new idempotency key); a manual payment marked received finishes the
+// payment; a resubmit sends the failed items again.
+func pushEffects(ctx context.Context, tx *Tx, orderID int64, from, to order.FlowStatus) error {
+	var err error
+	switch {
+	case (from == order.PaymentDeclined || from == order.NoPaymentMethod) && to == order.Open:
+		_, err = tx.ExecContext(ctx, `UPDATE orders SET payment_attempt = payment_attempt + 1, payment_status = $2,
+			error_details = '' WHERE id = $1`, orderID, order.PaymentNotStarted)
+	case from == order.WaitingPayment && to == order.Provisioning:
+		_, err = tx.ExecContext(ctx, `UPDATE orders SET payment_status = $2 WHERE id = $1`, orderID, order.PaymentFinished)
+	case from == order.ProvisioningFailed && to == order.Provisioning:
+		err = ResubmitFailedItems(ctx, tx, orderID)
+	}
+	return err
+}
+
+// ResubmitFailedItems sends an order's failed items to the OSS again (same item ids, so the
+// same idempotency keys: an item the OSS already did comes back ALREADY_EXISTS).
+func ResubmitFailedItems(ctx context.Context, tx *Tx, orderID int64) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE provisioning_items SET status = $2, transient = FALSE, updated_at = $3
+		WHERE order_id = $1 AND status = $4`, orderID, order.ProvisioningNotStarted, Micros(tx.Now), order.ProvisioningFailedSt); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE orders SET provisioning_status = $2, error_details = '' WHERE id = $1`,
+		orderID, order.ProvisioningInProgress)
+	return err
 }
 
 // SetFlow records a flow-status change with its history event, keeping status consistent.

@@ -53,8 +53,10 @@ CREATE TABLE notifications (
 CREATE INDEX notifications_pending ON notifications (delivered, id);
 
 ALTER TABLE orders ADD COLUMN payment_attempt INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE provisioning_items ADD COLUMN transient BOOLEAN NOT NULL DEFAULT FALSE;
 
 -- +goose Down
+ALTER TABLE provisioning_items DROP COLUMN transient;
 ALTER TABLE orders DROP COLUMN payment_attempt;
 DROP TABLE notifications;
 DROP TABLE oss_sim_items;

@@ -1,0 +1,302 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/openbss/openbss/internal/account"
+	"github.com/openbss/openbss/internal/catalog"
+	"github.com/openbss/openbss/internal/money"
+	"github.com/openbss/openbss/internal/order"
+	"github.com/openbss/openbss/internal/pricing"
+	"github.com/openbss/openbss/internal/subscription"
+)
+
+// LockOrder reads an order with its items inside tx, holding its row lock (PostgreSQL) for the
+// rest of the transaction, with the number of its current payment attempt.
+func LockOrder(ctx context.Context, tx *Tx, id int64) (*order.Order, int, error) {
+	lock := ""
+	if tx.postgres {
+		lock = " FOR UPDATE OF o"
+	}
+	o, err := scanOrder(tx.QueryRowContext(ctx, "SELECT "+orderColumns+" FROM "+orderFrom+" WHERE o.id = $1"+lock, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, 0, ErrNotFound
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	var attempt int
+	if err := tx.QueryRowContext(ctx, `SELECT payment_attempt FROM orders WHERE id = $1`, id).Scan(&attempt); err != nil {
+		return nil, 0, err
+	}
+	o.Items, err = (&Store{}).items(ctx, tx, id)
+	return o, attempt, err
+}
+
+// PaymentMethod reads one payment method.
+func (s *Store) PaymentMethod(ctx context.Context, id int64) (account.PaymentMethod, error) {
+	var m account.PaymentMethod
+	var typ string
+	err := s.rdb.QueryRowContext(ctx, `SELECT id, vendor_id, COALESCE(owner_account_id, 0), payment_system_id,
+		payment_system, COALESCE(number, ''), name, type, status FROM payment_methods WHERE id = $1`, id).Scan(
+		&m.ID, &m.VendorID, &m.OwnerAccountID, &m.PaymentSystemID, &m.PaymentSystem, &m.Number, &m.Name, &typ, &m.Status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return m, ErrNotFound
+	}
+	m.Type = account.PaymentType(typ)
+	return m, err
+}
+
+// Payment is a charge attempt of an order.
+type Payment struct {
+	ID             int64
+	OrderID        int64
+	Attempt        int
+	IdempotencyKey string
+	MethodID       int64
+	Amount         money.Decimal
+	Currency       string
+	Status         string // PENDING, APPROVED, DECLINED
+	TransactionID  string
+	Message        string
+}
+
+// PaymentAttempt returns the order's payment row of an attempt, creating it PENDING with its
+// idempotency key if it does not exist yet.
+func PaymentAttempt(ctx context.Context, tx *Tx, o *order.Order, attempt int, methodID int64) (Payment, error) {
+	p := Payment{OrderID: o.ID, Attempt: attempt}
+	var amount int64
+	err := tx.QueryRowContext(ctx, `SELECT id, idempotency_key, COALESCE(method_id, 0), amount, currency, status,
+		transaction_id, message FROM payments WHERE order_id = $1 AND attempt = $2`, o.ID, attempt).Scan(
+		&p.ID, &p.IdempotencyKey, &p.MethodID, &amount, &p.Currency, &p.Status, &p.TransactionID, &p.Message)
+	if err == nil {
+		p.Amount = money.FromMicros(amount)
+		return p, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return p, err
+	}
+	if p.ID, err = nextID(ctx, tx, "payments"); err != nil {
+		return p, err
+	}
+	p.IdempotencyKey = fmt.Sprintf("%s/charge/%d", o.APSID, attempt)
+	p.MethodID, p.Amount, p.Currency, p.Status = methodID, o.Total, o.Currency, "PENDING"
+	_, err = tx.ExecContext(ctx, `INSERT INTO payments (id, order_id, attempt, idempotency_key, method_id, amount,
+		currency, status, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$9)`,
+		p.ID, o.ID, attempt, p.IdempotencyKey, methodID, o.Total.MustMicros(), o.Currency, p.Status, Micros(tx.Now))
+	return p, err
+}
+
+// SetPaymentResult records a gateway's answer on a payment row.
+func SetPaymentResult(ctx context.Context, tx *Tx, id int64, status, transactionID, message string) error {
+	_, err := tx.ExecContext(ctx, `UPDATE payments SET status = $2, transaction_id = $3, message = $4, updated_at = $5
+		WHERE id = $1`, id, status, transactionID, message, Micros(tx.Now))
+	return err
+}
+
+// SetOrderPhase records an order's payment and provisioning statuses, its payment method and
+// its error details.
+func SetOrderPhase(ctx context.Context, tx *Tx, o *order.Order) error {
+	var method any
+	if o.PaymentMethodID != nil {
+		method = *o.PaymentMethodID
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE orders SET payment_status = $2, provisioning_status = $3, error_details = $4,
+		payment_method_id = $5, updated_at = $6 WHERE id = $1`, o.ID, o.PaymentStatus, o.ProvisioningStatus,
+		o.ErrorDetails, method, Micros(tx.Now))
+	return err
+}
+
+// SetItem records an item's state. attempts adds to its attempt count.
+func SetItem(ctx context.Context, tx *Tx, it *order.Item, transient bool, attempts int) error {
+	it.Attempts += attempts
+	_, err := tx.ExecContext(ctx, `UPDATE provisioning_items SET status = $2, message = $3, oss_subscription_id = $4,
+		gate_id = $5, transient = $6, attempts = $7, updated_at = $8 WHERE id = $1`, it.ID, it.Status, it.Message,
+		it.OSSSubscriptionID, it.GateID, transient, it.Attempts, Micros(tx.Now))
+	return err
+}
+
+// itemSpec mirrors what placement stored for the OSS (app.itemSpec).
+type itemSpec struct {
+	PlanID    string           `json:"planId"`
+	Period    *catalog.Period  `json:"period"`
+	Resources []pricing.Amount `json:"resources"`
+}
+
+// ApplyItem makes a completed item's effect on the BSS subscription, idempotently: CREATE makes
+// the subscription (with the APS id reserved at placement) and links it to the order, CHANGE
+// switches plan, period and resource amounts, RENEW extends it by a period, CANCEL terminates it.
+func ApplyItem(ctx context.Context, tx *Tx, o *order.Order, it *order.Item) error {
+	var spec itemSpec
+	if err := json.Unmarshal(it.Spec, &spec); err != nil {
+		return fmt.Errorf("item %d spec: %w", it.ID, err)
+	}
+	plan, err := planInTx(ctx, tx, it.PlanAPSID)
+	if err != nil {
+		return fmt.Errorf("item %d plan %s: %w", it.ID, it.PlanAPSID, err)
+	}
+	var subID int64
+	err = tx.QueryRowContext(ctx, `SELECT id FROM subscriptions WHERE aps_id = $1`, it.SubscriptionAPSID).Scan(&subID)
+	switch {
+	case errors.Is(err, sql.ErrNoRows) && it.Action == order.ActionCreate:
+		sub := newSubscription(o, it, plan, spec, tx)
+		err = CreateSubscription(ctx, tx, sub)
+		subID = sub.ID
+	case err != nil:
+		return fmt.Errorf("item %d subscription %s: %w", it.ID, it.SubscriptionAPSID, err)
+	case it.Action == order.ActionChange:
+		err = changeSubscription(ctx, tx, subID, plan, spec)
+	case it.Action == order.ActionRenew:
+		err = renewSubscription(ctx, tx, subID, spec)
+	case it.Action == order.ActionCancel:
+		_, err = tx.ExecContext(ctx, `UPDATE subscriptions SET status = $2, service_status = $3, updated_at = $4
+			WHERE id = $1`, subID, subscription.StatusTerminated, subscription.ServiceStopped, Micros(tx.Now))
+	}
+	if err != nil {
+		return err
+	}
+	if it.OSSSubscriptionID != "" {
+		if _, err := tx.ExecContext(ctx, `UPDATE subscriptions SET oss_id = $2 WHERE id = $1 AND oss_id IS NULL`,
+			subID, it.OSSSubscriptionID); err != nil {
+			return err
+		}
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO order_subscriptions (order_id, subscription_id) VALUES ($1,$2)
+		ON CONFLICT DO NOTHING`, o.ID, subID)
+	return err
+}
+
+func planInTx(ctx context.Context, tx *Tx, apsID string) (*catalog.Plan, error) {
+	p, err := scanPlan(tx.QueryRowContext(ctx, "SELECT "+planColumns+" FROM plans p WHERE p.aps_id = $1", apsID))
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT r.resource_id, res.aps_id, r.included FROM plan_resource_rates r
+		JOIN resources res ON res.id = r.resource_id WHERE r.plan_id = $1 ORDER BY r.position`, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var rr catalog.ResourceRate
+		var inc int64
+		if err := rows.Scan(&rr.ResourceID, &rr.ResourceAPSID, &inc); err != nil {
+			return nil, err
+		}
+		rr.Included = money.FromMicros(inc)
+		p.Rates = append(p.Rates, rr)
+	}
+	return p, rows.Err()
+}
+
+// amounts are the plan's resources at the requested amounts, else their included units.
+func amounts(plan *catalog.Plan, req []pricing.Amount) []subscription.Resource {
+	out := make([]subscription.Resource, 0, len(plan.Rates))
+	for _, r := range plan.Rates {
+		amt := r.Included
+		for _, a := range req {
+			if a.ResourceID == r.ResourceAPSID {
+				amt = a.Amount
+			}
+		}
+		out = append(out, subscription.Resource{ResourceID: r.ResourceID, ResourceAPSID: r.ResourceAPSID, Amount: amt})
+	}
+	return out
+}
+
+func newSubscription(o *order.Order, it *order.Item, plan *catalog.Plan, spec itemSpec, tx *Tx) *subscription.Subscription {
+	per := plan.Billing.Period
+	if spec.Period != nil {
+		per = *spec.Period
+	}
+	start := tx.Now
+	next := plan.Billing.Period.AddTo(start)
+	return &subscription.Subscription{APSID: it.SubscriptionAPSID, AccountID: o.BuyerID, PlanID: plan.ID,
+		Name: plan.Name, Status: subscription.StatusActive, ServiceStatus: subscription.ServiceActive, Period: per,
+		BillingPeriod: plan.Billing.Period, BillingModel: plan.Billing.Model, AutoRenewType: plan.Billing.AutoRenewalType,
+		AutoRenewEnabled: plan.Billing.AutoRenewalType != "DISABLED", ServiceGate: "PEMGATE", StartDate: start,
+		ExpirationDate: per.AddTo(start), LastBillDate: &start, NextBillDate: &next,
+		OSSID: it.OSSSubscriptionID, Resources: amounts(plan, spec.Resources)}
+}
+
+func changeSubscription(ctx context.Context, tx *Tx, subID int64, plan *catalog.Plan, spec itemSpec) error {
+	if spec.Period != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE subscriptions SET period_unit = $2, period_duration = $3 WHERE id = $1`,
+			subID, string(spec.Period.Unit), spec.Period.Duration); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE subscriptions SET plan_id = $2, updated_at = $3 WHERE id = $1`,
+		subID, plan.ID, Micros(tx.Now)); err != nil {
+		return err
+	}
+	for _, r := range plan.Rates {
+		for _, a := range spec.Resources {
+			if a.ResourceID != r.ResourceAPSID {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO subscription_resources (subscription_id, resource_id, amount)
+				VALUES ($1,$2,$3) ON CONFLICT (subscription_id, resource_id) DO UPDATE SET amount = excluded.amount`,
+				subID, r.ResourceID, a.Amount.MustMicros()); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func renewSubscription(ctx context.Context, tx *Tx, subID int64, spec itemSpec) error {
+	var unit string
+	var dur int
+	var exp int64
+	if err := tx.QueryRowContext(ctx, `SELECT period_unit, period_duration, expiration_date FROM subscriptions WHERE id = $1`,
+		subID).Scan(&unit, &dur, &exp); err != nil {
+		return err
+	}
+	per := catalog.Period{Unit: catalog.Unit(unit), Duration: dur}
+	if spec.Period != nil {
+		per = *spec.Period
+	}
+	from := FromMicros(exp)
+	_, err := tx.ExecContext(ctx, `UPDATE subscriptions SET period_unit = $2, period_duration = $3, expiration_date = $4,
+		last_bill_date = $5, status = $6, service_status = $7, updated_at = $5 WHERE id = $1`, subID, string(per.Unit),
+		per.Duration, Micros(per.AddTo(from)), Micros(tx.Now), subscription.StatusActive, subscription.ServiceActive)
+	return err
+}
+
+// StaleItem is a provisioning item reconciliation should ask the OSS about.
+type StaleItem struct {
+	OrderID   int64
+	ItemID    int64
+	Status    string
+	Transient bool
+}
+
+// StaleItems lists items in progress or failed for longer than the cut-off, in orders that are
+// provisioning or failed.
+func (s *Store) StaleItems(ctx context.Context, before int64, limit int) ([]StaleItem, error) {
+	var out []StaleItem
+	err := s.each(ctx, `SELECT i.order_id, i.id, i.status, i.transient FROM provisioning_items i
+		JOIN orders o ON o.id = i.order_id WHERE i.status IN ('IN_PROGRESS', 'FAILED') AND i.updated_at < $1
+		AND o.of_status IN ('PR', 'PF') ORDER BY i.updated_at LIMIT $2`, []any{before, limit}, func(r *sql.Rows) error {
+		var it StaleItem
+		err := r.Scan(&it.OrderID, &it.ItemID, &it.Status, &it.Transient)
+		out = append(out, it)
+		return err
+	})
+	return out, err
+}
+
+// ItemOrder finds the order of a provisioning item.
+func (s *Store) ItemOrder(ctx context.Context, itemID int64) (int64, error) {
+	var id int64
+	err := s.rdb.QueryRowContext(ctx, `SELECT order_id FROM provisioning_items WHERE id = $1`, itemID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, ErrNotFound
+	}
+	return id, err
+}

@@ -1,0 +1,336 @@
+package worker
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/openbss/openbss/internal/account"
+	"github.com/openbss/openbss/internal/gateway"
+	"github.com/openbss/openbss/internal/order"
+	"github.com/openbss/openbss/internal/store"
+)
+
+// ProcessOrder moves an order along its flow as far as it can go now: NW → OP → payment → PR →
+// provisioning → CP, or into a waiting or problem state. Each step commits before the next
+// external call, so a crash at any instant resumes from the last committed step; external calls
+// carry idempotency keys, so resuming never charges or provisions twice.
+func (p *Processor) ProcessOrder(ctx context.Context, orderID int64, jobAttempt int) error {
+	for step := 0; step < 8; step++ {
+		var o *order.Order
+		var attempt int
+		err := p.store.InTx(ctx, func(tx *store.Tx) error {
+			var err error
+			o, attempt, err = store.LockOrder(ctx, tx, orderID)
+			if err != nil || o.Flow != order.New {
+				return err
+			}
+			if o.Type == string(order.CodeCancellation) {
+				return nil // a refund waits in NW until pushed to OP (seed 002)
+			}
+			return p.moveFlow(ctx, tx, o, order.Open, "order opened", nil)
+		})
+		if err != nil {
+			return err
+		}
+		switch o.Flow {
+		case order.New:
+			return nil
+		case order.Open:
+			err = p.pay(ctx, o, attempt, jobAttempt)
+		case order.Provisioning:
+			var done bool
+			if done, err = p.provision(ctx, o, jobAttempt); err == nil && !done {
+				return nil // items in progress at the OSS: events or reconciliation finish them
+			}
+		default:
+			return nil // waiting (WP), problem (NP, PD, PF, HL) or final (CP, CL)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// moveFlow changes the flow status (with its history) and the phase statuses in tx.
+func (p *Processor) moveFlow(ctx context.Context, tx *store.Tx, o *order.Order, to order.FlowStatus, msg string, phase func()) error {
+	from := o.Flow
+	if phase != nil {
+		phase()
+	}
+	if err := store.SetOrderPhase(ctx, tx, o); err != nil {
+		return err
+	}
+	o.Flow = to
+	return store.SetFlow(ctx, tx, o.ID, from, to, msg, "processor")
+}
+
+// inFlow runs fn on the order locked in a transaction, if it is still in the flow status want
+// (another worker or a push may have moved it meanwhile).
+func (p *Processor) inFlow(ctx context.Context, orderID int64, want order.FlowStatus, fn func(tx *store.Tx, o *order.Order) error) error {
+	return p.store.InTx(ctx, func(tx *store.Tx) error {
+		o, _, err := store.LockOrder(ctx, tx, orderID)
+		if err != nil || o.Flow != want {
+			return err
+		}
+		return fn(tx, o)
+	})
+}
+
+// pay runs the payment phase of an order in OP.
+func (p *Processor) pay(ctx context.Context, o *order.Order, attempt, jobAttempt int) error {
+	method, err := p.method(ctx, o)
+	if err != nil {
+		return err
+	}
+	next := func(to order.FlowStatus, msg string, phase func()) error {
+		return p.inFlow(ctx, o.ID, order.Open, func(tx *store.Tx, cur *order.Order) error {
+			cur.PaymentMethodID = o.PaymentMethodID
+			return p.moveFlow(ctx, tx, cur, to, msg, func() {
+				cur.ProvisioningStatus = o.ProvisioningStatus
+				phase()
+				if to == order.Provisioning {
+					cur.ProvisioningStatus = order.ProvisioningInProgress
+				}
+			})
+		})
+	}
+	switch {
+	case o.Total.Sign() <= 0:
+		return next(order.Provisioning, "nothing to pay", func() { o.PaymentStatus = order.PaymentNotRequired })
+	case method == nil:
+		return p.inFlow(ctx, o.ID, order.Open, func(tx *store.Tx, cur *order.Order) error {
+			return p.moveFlow(ctx, tx, cur, order.NoPaymentMethod, "no payment method", func() {
+				cur.PaymentStatus = order.PaymentNoMethod
+				cur.ErrorDetails = "The account has no payment method marked Auto Payments and the order names none; add one and push the order to OP."
+			})
+		})
+	case method.Type == account.Manual:
+		return p.inFlow(ctx, o.ID, order.Open, func(tx *store.Tx, cur *order.Order) error {
+			return p.moveFlow(ctx, tx, cur, order.WaitingPayment, "waiting for a manual payment ("+method.Name+")", func() {
+				cur.PaymentStatus, cur.PaymentMethodID = order.PaymentWaiting, &method.ID
+			})
+		})
+	}
+	return p.charge(ctx, o, method, attempt, jobAttempt)
+}
+
+// method is the order's payment method: the one placed with it, else the buyer's default now
+// (a method may have been added since an NP order was pushed back to OP).
+func (p *Processor) method(ctx context.Context, o *order.Order) (*account.PaymentMethod, error) {
+	if o.PaymentMethodID != nil {
+		m, err := p.store.PaymentMethod(ctx, *o.PaymentMethodID)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, nil
+		}
+		return &m, err
+	}
+	buyer, err := p.store.AccountByID(ctx, o.BuyerID)
+	if err != nil {
+		return nil, err
+	}
+	methods, err := p.store.PaymentMethods(ctx, buyer)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range methods {
+		if m.Default && m.Status == "ACTIVE" {
+			o.PaymentMethodID = &m.ID
+			return &m, nil
+		}
+	}
+	return nil, nil
+}
+
+// charge takes the money through the gateway with the attempt's idempotency key. The payment
+// row is committed PENDING before the call, so after a crash the retry reuses the same key.
+func (p *Processor) charge(ctx context.Context, o *order.Order, m *account.PaymentMethod, attempt, jobAttempt int) error {
+	var pay store.Payment
+	if err := p.store.InTx(ctx, func(tx *store.Tx) (err error) {
+		pay, err = store.PaymentAttempt(ctx, tx, o, attempt, m.ID)
+		return err
+	}); err != nil {
+		return err
+	}
+	res := gateway.ChargeResult{Status: pay.Status, TransactionID: pay.TransactionID, Message: pay.Message}
+	if pay.Status == "PENDING" {
+		var err error
+		res, err = p.payment.Charge(ctx, gateway.Charge{IdempotencyKey: pay.IdempotencyKey, OrderID: o.APSID,
+			OrderNumber: o.Number, AccountID: o.BuyerAPSID, MethodID: m.ID, MethodNumber: m.Number,
+			PaymentSystemID: m.PaymentSystemID, Amount: pay.Amount, Currency: pay.Currency})
+		if err != nil {
+			if jobAttempt < p.cfg.PaymentAttempts {
+				return errRetry{fmt.Errorf("charge %s: %w", pay.IdempotencyKey, err)}
+			}
+			res = gateway.ChargeResult{Status: gateway.ChargeDeclined,
+				Message: fmt.Sprintf("payment gateway unreachable after %d attempts: %v", jobAttempt, err)}
+		}
+	}
+	return p.inFlow(ctx, o.ID, order.Open, func(tx *store.Tx, cur *order.Order) error {
+		if err := store.SetPaymentResult(ctx, tx, pay.ID, res.Status, res.TransactionID, res.Message); err != nil {
+			return err
+		}
+		cur.PaymentMethodID = &m.ID
+		if res.Status == gateway.ChargeApproved {
+			return p.moveFlow(ctx, tx, cur, order.Provisioning, "paid: "+res.TransactionID, func() {
+				cur.PaymentStatus, cur.ProvisioningStatus, cur.ErrorDetails = order.PaymentFinished, order.ProvisioningInProgress, ""
+			})
+		}
+		return p.moveFlow(ctx, tx, cur, order.PaymentDeclined, "payment declined: "+res.Message, func() {
+			cur.PaymentStatus, cur.ErrorDetails = order.PaymentDeclinedSt, res.Message
+		})
+	})
+}
+
+// provision sends the order's pending items to the OSS and settles the order. done is false
+// when items are still in progress at the OSS.
+func (p *Processor) provision(ctx context.Context, o *order.Order, jobAttempt int) (done bool, err error) {
+	var retry error
+	for i := range o.Items {
+		it := o.Items[i]
+		if it.Status != order.ProvisioningNotStarted {
+			continue
+		}
+		res, err := p.oss.Provision(ctx, ossItem(o, &it))
+		if err != nil {
+			if it.Attempts+1 < p.cfg.ItemAttempts {
+				retry = errRetry{fmt.Errorf("provision item %d: %w", it.ID, err)}
+				if err := p.recordItem(ctx, o.ID, it.ID, func(cur *order.Item) (bool, int) {
+					cur.Message = "OSS unreachable, retrying: " + err.Error()
+					return false, 1
+				}); err != nil {
+					return false, err
+				}
+				continue
+			}
+			res = gateway.OSSResult{Status: gateway.OSSFailed, Message: fmt.Sprintf("OSS unreachable after %d attempts: %v", it.Attempts+1, err)}
+			if err := p.recordItem(ctx, o.ID, it.ID, func(cur *order.Item) (bool, int) {
+				cur.Status, cur.Message = order.ProvisioningFailedSt, res.Message
+				return true, 1
+			}); err != nil {
+				return false, err
+			}
+			continue
+		}
+		if err := p.ItemResult(ctx, o.ID, it.ID, res); err != nil {
+			return false, err
+		}
+	}
+	if retry != nil {
+		return false, retry
+	}
+	return p.settle(ctx, o.ID)
+}
+
+func ossItem(o *order.Order, it *order.Item) gateway.Item {
+	var spec struct {
+		Period     json.RawMessage `json:"period"`
+		Resources  json.RawMessage `json:"resources"`
+		Parameters json.RawMessage `json:"parameters"`
+	}
+	_ = json.Unmarshal(it.Spec, &spec)
+	return gateway.Item{ItemID: strconv.FormatInt(it.ID, 10), OrderID: o.APSID, OrderNumber: o.Number, Action: it.Action,
+		SubscriptionID: it.SubscriptionAPSID, AccountID: o.BuyerAPSID, PlanID: it.PlanAPSID, Period: spec.Period,
+		Resources: spec.Resources, Parameters: spec.Parameters}
+}
+
+// recordItem updates one item of an order under the order's lock. fn returns whether the
+// failure is transient and how many attempts to add.
+func (p *Processor) recordItem(ctx context.Context, orderID, itemID int64, fn func(*order.Item) (bool, int)) error {
+	return p.store.InTx(ctx, func(tx *store.Tx) error {
+		o, _, err := store.LockOrder(ctx, tx, orderID)
+		if err != nil {
+			return err
+		}
+		for i := range o.Items {
+			if o.Items[i].ID == itemID {
+				transient, n := fn(&o.Items[i])
+				return store.SetItem(ctx, tx, &o.Items[i], transient, n)
+			}
+		}
+		return store.ErrNotFound
+	})
+}
+
+// ItemResult applies what the OSS said about an item: done (COMPLETED or ALREADY_EXISTS — the
+// same item id already done is success), in progress, or failed. Completing an item applies its
+// effect on the subscription in the same transaction. Idempotent: a completed item stays so.
+func (p *Processor) ItemResult(ctx context.Context, orderID, itemID int64, res gateway.OSSResult) error {
+	return p.store.InTx(ctx, func(tx *store.Tx) error {
+		o, _, err := store.LockOrder(ctx, tx, orderID)
+		if err != nil {
+			return err
+		}
+		var it *order.Item
+		for i := range o.Items {
+			if o.Items[i].ID == itemID {
+				it = &o.Items[i]
+			}
+		}
+		if it == nil {
+			return store.ErrNotFound
+		}
+		if it.Status == order.ProvisioningCompleted {
+			return nil
+		}
+		switch res.Status {
+		case gateway.OSSCompleted, gateway.OSSAlreadyExists:
+			it.Status, it.Message = order.ProvisioningCompleted, res.Message
+			if res.OSSSubscriptionID != "" {
+				it.OSSSubscriptionID = res.OSSSubscriptionID
+			}
+			if err := store.ApplyItem(ctx, tx, o, it); err != nil {
+				return err
+			}
+		case gateway.OSSInProgress:
+			it.Status, it.Message = order.ProvisioningInProgress, res.Message
+		default:
+			it.Status, it.Message = order.ProvisioningFailedSt, res.Message
+		}
+		return store.SetItem(ctx, tx, it, false, 1)
+	})
+}
+
+// settle derives the order's state from its items: all completed → CP; some failed and none
+// pending → PF with the first failure's message; else still provisioning.
+func (p *Processor) settle(ctx context.Context, orderID int64) (done bool, err error) {
+	err = p.store.InTx(ctx, func(tx *store.Tx) error {
+		o, _, err := store.LockOrder(ctx, tx, orderID)
+		if err != nil || (o.Flow != order.Provisioning && o.Flow != order.ProvisioningFailed) {
+			done = true
+			return err
+		}
+		var completed, pending int
+		failure := ""
+		for _, it := range o.Items {
+			switch it.Status {
+			case order.ProvisioningCompleted:
+				completed++
+			case order.ProvisioningFailedSt:
+				if failure == "" {
+					failure = it.Message
+				}
+			default:
+				pending++
+			}
+		}
+		switch {
+		case completed == len(o.Items):
+			done = true
+			return p.moveFlow(ctx, tx, o, order.Completed, "all items provisioned", func() {
+				o.ProvisioningStatus, o.ErrorDetails = order.ProvisioningCompleted, ""
+			})
+		case failure != "" && pending == 0 && o.Flow != order.ProvisioningFailed:
+			done = true
+			return p.moveFlow(ctx, tx, o, order.ProvisioningFailed, "provisioning failed: "+failure, func() {
+				o.ProvisioningStatus, o.ErrorDetails = order.ProvisioningFailedSt, failure
+			})
+		}
+		done = pending == 0
+		return nil
+	})
+	return done, err
+}

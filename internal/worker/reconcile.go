@@ -1,0 +1,85 @@
+package worker
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/openbss/openbss/internal/gateway"
+	"github.com/openbss/openbss/internal/order"
+	"github.com/openbss/openbss/internal/store"
+)
+
+// Reconcile asks the OSS about every item that has been in progress or failed for longer than
+// ReconcileAfter, and completes or fails it by the OSS's answer. An item the OSS never received
+// (NOT_FOUND) after a transient failure is sent again. This is what makes seed 000 unreachable:
+// an order cannot stay in PF when the OSS did the work.
+func (p *Processor) Reconcile(ctx context.Context) (int, error) {
+	cutoff := store.Micros(p.store.Now().Add(-p.cfg.ReconcileAfter))
+	items, err := p.store.StaleItems(ctx, cutoff, 200)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, s := range items {
+		res, err := p.oss.Status(ctx, strconv.FormatInt(s.ItemID, 10))
+		if err != nil {
+			return n, err
+		}
+		switch {
+		case res.Status == gateway.OSSCompleted:
+			err = p.ItemResult(ctx, s.OrderID, s.ItemID, res)
+		case res.Status == gateway.OSSFailed && s.Status == order.ProvisioningInProgress:
+			err = p.ItemResult(ctx, s.OrderID, s.ItemID, res)
+		case res.Status == gateway.OSSNotFound && (s.Transient || s.Status == order.ProvisioningInProgress):
+			err = p.resend(ctx, s.OrderID, s.ItemID)
+		default:
+			continue
+		}
+		if err != nil {
+			return n, err
+		}
+		if _, err := p.settle(ctx, s.OrderID); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// resend puts an item the OSS does not know back in the queue, moving a failed order back to
+// provisioning.
+func (p *Processor) resend(ctx context.Context, orderID, itemID int64) error {
+	return p.store.InTx(ctx, func(tx *store.Tx) error {
+		o, _, err := store.LockOrder(ctx, tx, orderID)
+		if err != nil {
+			return err
+		}
+		for i := range o.Items {
+			if o.Items[i].ID != itemID {
+				continue
+			}
+			o.Items[i].Status, o.Items[i].Message = order.ProvisioningNotStarted, "resent: the OSS did not know the item"
+			if err := store.SetItem(ctx, tx, &o.Items[i], false, 0); err != nil {
+				return err
+			}
+		}
+		if o.Flow == order.ProvisioningFailed {
+			if err := store.SetFlow(ctx, tx, o.ID, o.Flow, order.Provisioning, "reconciliation resent an item", "reconciler"); err != nil {
+				return err
+			}
+		}
+		return store.Enqueue(ctx, tx, store.JobProcessOrder, o.ID, 0)
+	})
+}
+
+// ItemEvent applies an event about an item from outside — the OSS's callback or an operator's
+// manual "Creation Completed" (seed 000) — and settles the order: when it was the last item, the
+// order completes, also from PF. The same event twice changes nothing.
+func (p *Processor) ItemEvent(ctx context.Context, orderID, itemID int64, res gateway.OSSResult) error {
+	if err := p.ItemResult(ctx, orderID, itemID, res); err != nil {
+		return err
+	}
+	_, err := p.settle(ctx, orderID)
+	p.Wake()
+	return err
+}

@@ -1,0 +1,191 @@
+// Package worker takes placed orders to the end on their own: it claims jobs from the outbox,
+// runs the payment and provisioning phases through the gateways, records every outcome, retries
+// with exponential backoff, parks orders in a visible problem state when retries run out, and
+// reconciles items stuck in progress or failed with what the OSS really did — so an order never
+// stays in PF when the OSS did the work (seed 000).
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/openbss/openbss/internal/gateway"
+	"github.com/openbss/openbss/internal/store"
+)
+
+// Config tunes the processor.
+type Config struct {
+	Workers           int           // concurrent job runners (default 4)
+	Poll              time.Duration // idle wait between claims (default 50ms)
+	Lease             time.Duration // how long a claimed job is ours (default 2m)
+	BackoffBase       time.Duration // first retry delay (default 1s), doubled per attempt
+	BackoffMax        time.Duration // retry delay cap (default 5m)
+	ItemAttempts      int           // OSS tries per item before it fails as unreachable (default 8)
+	ReconcileEvery    time.Duration // reconciliation period (default 30s; 0 disables)
+	ReconcileAfter    time.Duration // an item must be stuck this long to be reconciled (default 1m)
+	ClaimBatch        int           // jobs claimed per poll (default 16)
+	PaymentAttempts   int           // gateway tries per charge before the order is parked PD (default 8)
+	DisableProcessing bool
+}
+
+func (c *Config) defaults() {
+	set := func(d *time.Duration, v time.Duration) {
+		if *d == 0 {
+			*d = v
+		}
+	}
+	if c.Workers <= 0 {
+		c.Workers = 4
+	}
+	set(&c.Poll, 50*time.Millisecond)
+	set(&c.Lease, 2*time.Minute)
+	set(&c.BackoffBase, time.Second)
+	set(&c.BackoffMax, 5*time.Minute)
+	set(&c.ReconcileAfter, time.Minute)
+	if c.ItemAttempts <= 0 {
+		c.ItemAttempts = 8
+	}
+	if c.PaymentAttempts <= 0 {
+		c.PaymentAttempts = 8
+	}
+	if c.ClaimBatch <= 0 {
+		c.ClaimBatch = 16
+	}
+}
+
+// Processor runs order jobs.
+type Processor struct {
+	store   *store.Store
+	payment gateway.PaymentGateway
+	oss     gateway.OSS
+	cfg     Config
+	log     *slog.Logger
+	id      string
+	wake    chan struct{}
+}
+
+// New returns a processor over the store and gateways.
+func New(st *store.Store, pay gateway.PaymentGateway, oss gateway.OSS, cfg Config, log *slog.Logger) *Processor {
+	cfg.defaults()
+	host, _ := os.Hostname()
+	return &Processor{store: st, payment: pay, oss: oss, cfg: cfg, log: log,
+		id: fmt.Sprintf("%s:%d:%d", host, os.Getpid(), time.Now().UnixNano()), wake: make(chan struct{}, 1)}
+}
+
+// Wake makes idle workers look for jobs now (after an order is placed or pushed).
+func (p *Processor) Wake() {
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run processes jobs until ctx ends, then waits for the jobs in hand to finish.
+func (p *Processor) Run(ctx context.Context) {
+	jobs := make(chan store.Job)
+	var wg sync.WaitGroup
+	for range p.cfg.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				p.runJob(context.WithoutCancel(ctx), j)
+			}
+		}()
+	}
+	if p.cfg.ReconcileEvery > 0 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p.reconcileLoop(ctx)
+		}()
+	}
+	p.claimLoop(ctx, jobs)
+	close(jobs)
+	wg.Wait()
+}
+
+func (p *Processor) claimLoop(ctx context.Context, jobs chan<- store.Job) {
+	for ctx.Err() == nil {
+		claimed, err := p.store.ClaimJobs(ctx, p.id, p.cfg.ClaimBatch, p.cfg.Lease)
+		if err != nil && ctx.Err() == nil {
+			p.log.Warn("claim jobs", "err", err)
+		}
+		for _, j := range claimed {
+			select {
+			case jobs <- j:
+			case <-ctx.Done():
+				// Not started: release it for the next process.
+				_ = p.store.RetryJob(context.WithoutCancel(ctx), j.ID, time.Now(), "released at shutdown")
+			}
+		}
+		if len(claimed) == p.cfg.ClaimBatch {
+			continue
+		}
+		select {
+		case <-ctx.Done():
+		case <-p.wake:
+		case <-time.After(p.cfg.Poll):
+		}
+	}
+}
+
+// errRetry asks for the job to run again later.
+type errRetry struct{ cause error }
+
+func (e errRetry) Error() string { return "retry: " + e.cause.Error() }
+
+func (p *Processor) backoff(attempt int) time.Duration {
+	d := time.Duration(float64(p.cfg.BackoffBase) * math.Pow(2, float64(attempt-1)))
+	if d > p.cfg.BackoffMax || d <= 0 {
+		d = p.cfg.BackoffMax
+	}
+	return d
+}
+
+func (p *Processor) runJob(ctx context.Context, j store.Job) {
+	var err error
+	switch j.Kind {
+	case store.JobProcessOrder:
+		err = p.ProcessOrder(ctx, j.OrderID, j.Attempts)
+	default:
+		err = fmt.Errorf("unknown job kind %q", j.Kind)
+	}
+	var retry errRetry
+	switch {
+	case err == nil:
+		err = p.store.FinishJob(ctx, j.ID)
+	case errors.As(err, &retry) || j.Attempts < j.MaxAttempts:
+		p.log.Info("job retry", "job", j.ID, "kind", j.Kind, "order", j.OrderID, "attempt", j.Attempts, "err", err)
+		err = p.store.RetryJob(ctx, j.ID, p.store.Now().Add(p.backoff(j.Attempts)), err.Error())
+	default:
+		p.log.Error("job dead", "job", j.ID, "kind", j.Kind, "order", j.OrderID, "err", err)
+		err = p.store.KillJob(ctx, j.ID, err.Error())
+	}
+	if err != nil {
+		p.log.Error("job bookkeeping", "job", j.ID, "err", err)
+	}
+}
+
+func (p *Processor) reconcileLoop(ctx context.Context) {
+	t := time.NewTicker(p.cfg.ReconcileEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := p.Reconcile(ctx); err != nil && ctx.Err() == nil {
+				p.log.Warn("reconcile", "err", err)
+			} else if n > 0 {
+				p.log.Info("reconciled items", "count", n)
+			}
+		}
+	}
+}
