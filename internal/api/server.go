@@ -22,14 +22,14 @@ const MaxBodyBytes = 1 << 20
 
 // Server is the HTTP handler of openbss.
 type Server struct {
-	store   *store.Store
-	app     *app.Service
+	store *store.Store
+	app   *app.Service
 	// processing is the order processor of this process, nil when it does not run here.
 	processing Processing
-	log     *slog.Logger
-	mux     *http.ServeMux
-	metrics *metrics
-	handler http.Handler
+	log        *slog.Logger
+	mux        *http.ServeMux
+	metrics    *metrics
+	handler    http.Handler
 }
 
 // Option configures a Server.
