@@ -121,7 +121,14 @@ func (s *Server) getOrder(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, toOrderDetailsJSON(o))
+	buyer, err := s.store.AccountByID(r.Context(), o.BuyerID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	j := toOrderDetailsJSON(o)
+	j.EndCustomerAttributes = nonNil(buyer.Attributes)
+	writeJSON(w, http.StatusOK, j)
 }
 
 type pushRequest struct {

@@ -166,10 +166,11 @@ func ErrIdentifierTaken(identifier, serviceType string) error {
 	return refuse(ErrServiceIdentifierExists, "Service Identifier [%s] already exists for this service type [%s]", identifier, serviceType)
 }
 
-// CommentDefault is the cancellation comment the seed assigns when none is given.
+// CommentDefault is the cancellation comment the seed assigns when none is given (a blank
+// comment is none).
 func CommentDefault(comment string, reasonGiven bool) string {
 	switch {
-	case comment != "":
+	case strings.TrimSpace(comment) != "":
 		return comment
 	case reasonGiven:
 		return "No comment"
