@@ -29,6 +29,8 @@ type procFlags struct {
 	reconcileEvery *time.Duration
 	reconcileAfter *time.Duration
 	backoff        *time.Duration
+	webhookURL     *string
+	webhookSecret  *string
 }
 
 func processingFlags(fs *flag.FlagSet, getenv func(string) string) *procFlags {
@@ -54,6 +56,8 @@ func processingFlags(fs *flag.FlagSet, getenv func(string) string) *procFlags {
 		reconcileEvery: fs.Duration("reconcile-every", 30*time.Second, "how often to reconcile stuck provisioning items with the OSS (0 disables)"),
 		reconcileAfter: fs.Duration("reconcile-after", time.Minute, "how long an item must be stuck before reconciliation asks the OSS"),
 		backoff:        fs.Duration("retry-backoff", time.Second, "first retry delay of a failed job (doubles per attempt)"),
+		webhookURL:     fs.String("webhook-url", env("OPENBSS_WEBHOOK_URL", ""), "POST every order status change here, signed (env OPENBSS_WEBHOOK_URL)"),
+		webhookSecret:  fs.String("webhook-secret", env("OPENBSS_WEBHOOK_SECRET", ""), "HMAC secret of webhook deliveries (env OPENBSS_WEBHOOK_SECRET)"),
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/openbss/openbss/internal/api"
 	"github.com/openbss/openbss/internal/demo"
 	"github.com/openbss/openbss/internal/store"
+	"github.com/openbss/openbss/internal/worker"
 )
 
 // dbFlag registers --db with its environment default.
@@ -26,8 +27,8 @@ func dbFlag(fs *flag.FlagSet, getenv func(string) string) *string {
 }
 
 // openStore opens and migrates the database.
-func openStore(ctx context.Context, dsn string) (*store.Store, error) {
-	st, err := store.Open(ctx, dsn)
+func openStore(ctx context.Context, dsn string, opts ...store.Option) (*store.Store, error) {
+	st, err := store.Open(ctx, dsn, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -53,7 +54,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
-	st, err := openStore(ctx, *dsn)
+	var storeOpts []store.Option
+	if *proc.webhookURL != "" {
+		storeOpts = append(storeOpts, store.WithNotifications())
+	}
+	st, err := openStore(ctx, *dsn, storeOpts...)
 	if err != nil {
 		return err
 	}
@@ -85,6 +90,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		opts = append(opts, api.WithProcessing(p))
 		go func() { defer close(procDone); p.Run(procCtx) }()
+		if *proc.webhookURL != "" {
+			n := &worker.Notifier{Store: st, URL: *proc.webhookURL, Secret: *proc.webhookSecret, Log: log}
+			go n.Run(procCtx)
+		}
 	} else {
 		close(procDone)
 	}

@@ -91,6 +91,9 @@ func InsertOrder(ctx context.Context, tx *Tx, o *order.Order) error {
 	if err := addEvent(ctx, tx, o.ID, "", o.Flow, "order placed", "api"); err != nil {
 		return err
 	}
+	if err := notify(ctx, tx, o.ID, "", o.Flow, "order placed"); err != nil {
+		return err
+	}
 	if !o.Draft {
 		return Enqueue(ctx, tx, JobProcessOrder, o.ID, 0)
 	}
@@ -393,5 +396,8 @@ func SetFlow(ctx context.Context, tx *Tx, orderID int64, from, to order.FlowStat
 		orderID, string(to), string(order.StatusOf(to)), Micros(tx.Now)); err != nil {
 		return err
 	}
-	return addEvent(ctx, tx, orderID, from, to, msg, actor)
+	if err := addEvent(ctx, tx, orderID, from, to, msg, actor); err != nil {
+		return err
+	}
+	return notify(ctx, tx, orderID, from, to, msg)
 }

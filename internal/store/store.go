@@ -27,11 +27,16 @@ type Store struct {
 	db       *sql.DB // writes (on SQLite: one connection, BEGIN IMMEDIATE)
 	rdb      *sql.DB // reads (on SQLite: a pool of WAL readers; on PostgreSQL: db itself)
 	postgres bool
+	notify   bool // record order status changes in the notifications outbox
 	now      func() time.Time
 }
 
 // Option configures a Store.
 type Option func(*Store)
+
+// WithNotifications records every order status change in the notifications outbox, for
+// delivery to a webhook.
+func WithNotifications() Option { return func(s *Store) { s.notify = true } }
 
 // WithClock makes the store stamp rows with the given clock (tests, the demo test clock).
 func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
@@ -140,6 +145,7 @@ type Tx struct {
 	*sql.Tx
 	Now      time.Time
 	postgres bool
+	notify   bool
 }
 
 // forUpdate is the row-lock suffix of a SELECT: FOR UPDATE on PostgreSQL; nothing on SQLite,
@@ -157,7 +163,7 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	tx := &Tx{Tx: sqlTx, Now: s.Now(), postgres: s.postgres}
+	tx := &Tx{Tx: sqlTx, Now: s.Now(), postgres: s.postgres, notify: s.notify}
 	if err := fn(tx); err != nil {
 		_ = sqlTx.Rollback()
 		return err

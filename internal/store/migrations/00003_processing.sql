@@ -48,9 +48,11 @@ CREATE TABLE notifications (
     payload    TEXT NOT NULL,
     delivered  BOOLEAN NOT NULL DEFAULT FALSE,
     attempts   INTEGER NOT NULL DEFAULT 0,
+    next_at    BIGINT NOT NULL,
+    last_error TEXT NOT NULL DEFAULT '',
     created_at BIGINT NOT NULL
 );
-CREATE INDEX notifications_pending ON notifications (delivered, id);
+CREATE INDEX notifications_pending ON notifications (delivered, next_at);
 
 ALTER TABLE orders ADD COLUMN payment_attempt INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE provisioning_items ADD COLUMN transient BOOLEAN NOT NULL DEFAULT FALSE;
