@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	_ "net/http/pprof" // only served with --pprof, on its own address
 	"time"
 
 	"github.com/openbss/openbss/internal/api"
@@ -50,8 +51,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	dsn := dbFlag(fs, getenv)
 	withDemo := fs.Bool("demo", false, "load the demo data set into an empty database and enable demo tokens")
 	proc := processingFlags(fs, getenv)
+	pprofAddr := fs.String("pprof", "", "serve net/http/pprof on this address (profiling; keep it private)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *pprofAddr != "" {
+		go func() { _ = http.ListenAndServe(*pprofAddr, http.DefaultServeMux) }()
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
 	var storeOpts []store.Option
