@@ -89,6 +89,9 @@ func (s *Store) AccountByID(ctx context.Context, id int64) (account.Account, err
 }
 
 func (s *Store) accountWhere(ctx context.Context, where string, arg any) (account.Account, error) {
+	if str, ok := arg.(string); ok && !validText(str) {
+		return account.Account{}, ErrNotFound
+	}
 	a, err := scanAccount(s.rdb.QueryRowContext(ctx, "SELECT "+accountColumns+" FROM "+accountFrom+" WHERE "+where, arg))
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, ErrNotFound

@@ -247,3 +247,29 @@ func TestSubtreeRangeBoundaries(t *testing.T) {
 		}
 	})
 }
+
+// TestLookupsOfUnstorableText: ids a client may send that PostgreSQL cannot even compare (NUL,
+// invalid UTF-8) are not found, on both engines alike, instead of failing the query.
+func TestLookupsOfUnstorableText(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		storetest.LoadDemo(t, s)
+		for _, id := range []string{"\x00", "3fef9702\x00", "\xff\xfe", "caf\xe9"} {
+			if _, err := s.Account(ctx, id); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("Account(%q): %v, want ErrNotFound", id, err)
+			}
+			if _, err := s.Plan(ctx, id); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("Plan(%q): %v, want ErrNotFound", id, err)
+			}
+			if _, err := s.Subscription(ctx, id); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("Subscription(%q): %v, want ErrNotFound", id, err)
+			}
+			if _, err := s.Order(ctx, id); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("Order(%q): %v, want ErrNotFound", id, err)
+			}
+			if codes, err := s.ReasonCodes(ctx, id); err != nil || len(codes) != 0 {
+				t.Errorf("ReasonCodes(%q): %v, %v; want none", id, codes, err)
+			}
+		}
+	})
+}

@@ -177,6 +177,9 @@ func CreateReasonCode(ctx context.Context, tx *Tx, r catalog.ReasonCode) error {
 
 // ReasonCodes lists reason codes, all or of one operation type, in the configured order.
 func (s *Store) ReasonCodes(ctx context.Context, operationType string) ([]catalog.ReasonCode, error) {
+	if !validText(operationType) {
+		return []catalog.ReasonCode{}, nil
+	}
 	rows, err := s.rdb.QueryContext(ctx, `SELECT id, operation_type, description FROM reason_codes
 		WHERE $1 = '' OR operation_type = $1 ORDER BY CASE operation_type
 		WHEN 'START_SERVICE' THEN 1 WHEN 'STOP_SERVICE' THEN 2 WHEN 'CANCEL_BY_CUSTOMER' THEN 3
@@ -251,6 +254,9 @@ func (s *Store) ListPlans(ctx context.Context, sellerID int64, q ListQuery) ([]*
 
 // Plan reads one plan by APS id with its details.
 func (s *Store) Plan(ctx context.Context, apsID string) (*catalog.Plan, error) {
+	if !validText(apsID) {
+		return nil, ErrNotFound
+	}
 	p, err := scanPlan(s.rdb.QueryRowContext(ctx, "SELECT "+planColumns+" FROM plans p WHERE p.aps_id = $1", apsID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 )
@@ -32,3 +34,8 @@ func bumpSequence(ctx context.Context, tx *Tx, name string, id int64) error {
 
 // NewAPSID returns a new APS id: a UUIDv7, time-ordered so that inserts stay index-friendly.
 func NewAPSID() string { return uuid.Must(uuid.NewV7()).String() }
+
+// validText reports whether s can be a PostgreSQL text value: valid UTF-8 without NUL.
+// Lookups by a client-supplied id check it first, so that such an id is simply not found on
+// both engines (PostgreSQL would refuse the whole query; SQLite finds nothing).
+func validText(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }

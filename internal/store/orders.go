@@ -231,6 +231,9 @@ func (s *Store) ListOrders(ctx context.Context, scopePath string, q ListQuery) (
 
 // Order reads an order by APS id with its lines, attributes, subscriptions and items.
 func (s *Store) Order(ctx context.Context, apsID string) (*order.Order, error) {
+	if !validText(apsID) {
+		return nil, ErrNotFound
+	}
 	o, err := scanOrder(s.rdb.QueryRowContext(ctx, "SELECT "+orderColumns+" FROM "+orderFrom+" WHERE o.aps_id = $1", apsID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound

@@ -110,6 +110,9 @@ func (s *Store) ListSubscriptions(ctx context.Context, scopePath string, q ListQ
 
 // Subscription reads one subscription by APS id with its resources.
 func (s *Store) Subscription(ctx context.Context, apsID string) (*subscription.Subscription, error) {
+	if !validText(apsID) {
+		return nil, ErrNotFound
+	}
 	sub, err := scanSubscription(s.rdb.QueryRowContext(ctx, "SELECT "+subscriptionColumns+" FROM "+subscriptionFrom+" WHERE s.aps_id = $1", apsID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
