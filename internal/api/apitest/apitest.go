@@ -36,8 +36,7 @@ const BodyOptional = "x-body-optional"
 // no documented operation (404, 405) are checked against it.
 const ErrorSchema = "Error"
 
-// Validator checks requests and responses against one OpenAPI 3.0 document. It is safe for
-// concurrent use.
+// Validator checks requests and responses against one OpenAPI 3.0 document.
 type Validator struct {
 	doc    *openapi3.T
 	router routers.Router
