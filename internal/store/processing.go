@@ -66,20 +66,25 @@ type Payment struct {
 }
 
 // PaymentAttempt returns the order's payment row of an attempt, creating it PENDING with its
-// idempotency key if it does not exist yet.
+// idempotency key if it does not exist yet. An earlier attempt still PENDING — its outcome is
+// unknown: the gateway was unreachable or the process died during the call — is returned
+// instead: the gateway may have taken the money, so it is asked again under that key before
+// anything is charged anew.
 func PaymentAttempt(ctx context.Context, tx *Tx, o *order.Order, attempt int, methodID int64) (Payment, error) {
-	p := Payment{OrderID: o.ID, Attempt: attempt}
+	p := Payment{OrderID: o.ID}
 	var amount int64
-	err := tx.QueryRowContext(ctx, `SELECT id, idempotency_key, COALESCE(method_id, 0), amount, currency, status,
-		transaction_id, message FROM payments WHERE order_id = $1 AND attempt = $2`, o.ID, attempt).Scan(
-		&p.ID, &p.IdempotencyKey, &p.MethodID, &amount, &p.Currency, &p.Status, &p.TransactionID, &p.Message)
-	if err == nil {
+	err := tx.QueryRowContext(ctx, `SELECT id, attempt, idempotency_key, COALESCE(method_id, 0), amount, currency,
+		status, transaction_id, message FROM payments WHERE order_id = $1 AND attempt <= $2 ORDER BY attempt DESC
+		LIMIT 1`, o.ID, attempt).Scan(&p.ID, &p.Attempt, &p.IdempotencyKey, &p.MethodID, &amount, &p.Currency,
+		&p.Status, &p.TransactionID, &p.Message)
+	if err == nil && (p.Attempt == attempt || p.Status == "PENDING") {
 		p.Amount = money.FromMicros(amount)
 		return p, nil
 	}
-	if !errors.Is(err, sql.ErrNoRows) {
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return p, err
 	}
+	p = Payment{OrderID: o.ID, Attempt: attempt}
 	if p.ID, err = nextID(ctx, tx, "payments"); err != nil {
 		return p, err
 	}

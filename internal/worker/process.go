@@ -165,8 +165,7 @@ func (p *Processor) charge(ctx context.Context, o *order.Order, m *account.Payme
 			if jobAttempt < p.cfg.PaymentAttempts {
 				return errRetry{fmt.Errorf("charge %s: %w", pay.IdempotencyKey, err)}
 			}
-			res = gateway.ChargeResult{Status: gateway.ChargeDeclined,
-				Message: fmt.Sprintf("payment gateway unreachable after %d attempts: %v", jobAttempt, err)}
+			return p.parkUnknown(ctx, o, m, pay, fmt.Sprintf("payment gateway unreachable after %d attempts: %v", jobAttempt, err))
 		}
 	}
 	return p.inFlow(ctx, o.ID, order.Open, func(tx *store.Tx, cur *order.Order) error {
@@ -181,6 +180,21 @@ func (p *Processor) charge(ctx context.Context, o *order.Order, m *account.Payme
 		}
 		return p.moveFlow(ctx, tx, cur, order.PaymentDeclined, "payment declined: "+res.Message, func() {
 			cur.PaymentStatus, cur.ErrorDetails = order.PaymentDeclinedSt, res.Message
+		})
+	})
+}
+
+// parkUnknown parks in PD an order whose charge has an unknown outcome: the gateway never
+// answered. The payment stays PENDING, because the gateway may have taken the money: the next
+// attempt (a push to OP) asks it again under the same key instead of charging anew.
+func (p *Processor) parkUnknown(ctx context.Context, o *order.Order, m *account.PaymentMethod, pay store.Payment, msg string) error {
+	return p.inFlow(ctx, o.ID, order.Open, func(tx *store.Tx, cur *order.Order) error {
+		if err := store.SetPaymentResult(ctx, tx, pay.ID, pay.Status, "", msg); err != nil {
+			return err
+		}
+		cur.PaymentMethodID = &m.ID
+		return p.moveFlow(ctx, tx, cur, order.PaymentDeclined, "payment declined: "+msg, func() {
+			cur.PaymentStatus, cur.ErrorDetails = order.PaymentDeclinedSt, msg
 		})
 	})
 }
