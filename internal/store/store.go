@@ -16,6 +16,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
@@ -25,7 +26,8 @@ var migrations embed.FS
 // Store is the database handle shared by every repository.
 type Store struct {
 	db       *sql.DB // writes (on SQLite: one connection, BEGIN IMMEDIATE)
-	rdb      *sql.DB // reads (on SQLite: a pool of WAL readers; on PostgreSQL: db itself)
+	rdb      *readDB // reads (on SQLite: a pool of WAL readers; on PostgreSQL: db itself)
+	wstmts   *stmtCache
 	postgres bool
 	notify   bool // record order status changes in the notifications outbox
 	now      func() time.Time
@@ -55,20 +57,23 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		if err == nil {
 			s.db.SetMaxOpenConns(32)
 			s.db.SetMaxIdleConns(32)
-			s.rdb = s.db
+			s.rdb = &readDB{DB: s.db}
 		}
 	} else {
 		// SQLite allows one writer at a time: a single write connection whose transactions
 		// take the write lock up front (no deadlocks upgrading a read lock), and a pool of
 		// readers that WAL lets run beside it.
 		s.db, err = sql.Open("sqlite", sqliteDSN(dsn, "immediate"))
+		var rdb *sql.DB
 		if err == nil {
 			s.db.SetMaxOpenConns(1)
-			s.rdb, err = sql.Open("sqlite", sqliteDSN(dsn, "deferred"))
+			s.wstmts = newStmtCache(s.db)
+			rdb, err = sql.Open("sqlite", sqliteDSN(dsn, "deferred"))
 		}
 		if err == nil {
-			s.rdb.SetMaxOpenConns(8)
-			s.rdb.SetMaxIdleConns(8)
+			rdb.SetMaxOpenConns(8)
+			rdb.SetMaxIdleConns(8)
+			s.rdb = &readDB{DB: rdb, stmts: newStmtCache(rdb)}
 		}
 	}
 	if err != nil {
@@ -102,8 +107,10 @@ func redact(dsn string) string {
 
 // Close closes the pools.
 func (s *Store) Close() error {
-	if s.rdb != s.db {
-		s.rdb.Close()
+	s.wstmts.close()
+	if s.rdb != nil && s.rdb.DB != s.db {
+		s.rdb.stmts.close()
+		s.rdb.DB.Close()
 	}
 	return s.db.Close()
 }
@@ -127,11 +134,28 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if s.postgres {
 		d = goose.DialectPostgres
 	}
-	p, err := goose.NewProvider(d, s.db, fsys)
+	var opts []goose.ProviderOption
+	if s.postgres {
+		// Processes starting together on one database take turns (a session advisory lock).
+		locker, err := lock.NewPostgresSessionLocker()
+		if err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	p, err := goose.NewProvider(d, s.db, fsys, opts...)
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	if _, err := p.Up(ctx); err != nil {
+	// SQLite has no session lock: a process racing another one on the same new file fails on
+	// what the other created (its transaction rolls back), and the next pass applies only what
+	// is still missing. A broken migration fails every pass and is reported.
+	for attempt := 1; ; attempt++ {
+		if _, err = p.Up(ctx); err == nil || s.postgres || attempt == 10 {
+			break
+		}
+	}
+	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	return nil
@@ -146,6 +170,7 @@ type Tx struct {
 	Now      time.Time
 	postgres bool
 	notify   bool
+	stmts    *stmtCache
 }
 
 // forUpdate is the row-lock suffix of a SELECT: FOR UPDATE on PostgreSQL; nothing on SQLite,
@@ -163,7 +188,8 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	tx := &Tx{Tx: sqlTx, Now: s.Now(), postgres: s.postgres, notify: s.notify}
+	tx := &Tx{Tx: sqlTx, Now: s.Now(), postgres: s.postgres, notify: s.notify, stmts: s.wstmts}
+	defer s.wstmts.preparePending(context.WithoutCancel(ctx))
 	if err := fn(tx); err != nil {
 		_ = sqlTx.Rollback()
 		return err
