@@ -31,6 +31,7 @@ type procFlags struct {
 	backoff        *time.Duration
 	webhookURL     *string
 	webhookSecret  *string
+	sim            *gateway.Simulator // the in-process OSS simulator processor built, if any (the panel configures it)
 }
 
 func processingFlags(fs *flag.FlagSet, getenv func(string) string) *procFlags {
@@ -77,8 +78,9 @@ func (f *procFlags) processor(st *store.Store, log *slog.Logger) (*worker.Proces
 	if *f.ossURL != "" {
 		oss = gateway.NewHTTPOSS(*f.ossURL, *f.ossSecret)
 	} else {
-		oss = gateway.NewSimulator(st.DB(), gateway.SimulatorConfig{Latency: *f.simLatency, FailRate: *f.simFailRate,
+		f.sim = gateway.NewSimulator(st.DB(), gateway.SimulatorConfig{Latency: *f.simLatency, FailRate: *f.simFailRate,
 			LoseRate: *f.simLoseRate, Reject: *f.simReject, Async: *f.simAsync})
+		oss = f.sim
 	}
 	return worker.New(st, pay, oss, worker.Config{Workers: *f.workers, ReconcileEvery: *f.reconcileEvery,
 		ReconcileAfter: *f.reconcileAfter, BackoffBase: *f.backoff}, log), nil

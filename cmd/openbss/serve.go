@@ -14,6 +14,7 @@ import (
 
 	"github.com/openbss/openbss/internal/api"
 	"github.com/openbss/openbss/internal/demo"
+	"github.com/openbss/openbss/internal/panel"
 	"github.com/openbss/openbss/internal/store"
 	"github.com/openbss/openbss/internal/worker"
 )
@@ -84,6 +85,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	var opts []api.Option
+	var panelOpts []panel.Option
 	procDone := make(chan struct{})
 	procCtx, stopProc := context.WithCancel(context.Background())
 	defer func() { stopProc(); <-procDone }()
@@ -94,6 +96,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 			return err
 		}
 		opts = append(opts, api.WithProcessing(p))
+		panelOpts = append(panelOpts, panel.WithProcessing(p), panel.WithSimulator(proc.sim))
 		go func() { defer close(procDone); p.Run(procCtx) }()
 		if *proc.webhookURL != "" {
 			n := &worker.Notifier{Store: st, URL: *proc.webhookURL, Secret: *proc.webhookSecret, Log: log}
@@ -102,6 +105,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	} else {
 		close(procDone)
 	}
+	pn, err := panel.New(st, log, panelOpts...)
+	if err != nil {
+		return err
+	}
+	opts = append(opts, api.WithPanel(pn))
 	srv := &http.Server{
 		Handler:           api.NewServer(st, log, opts...),
 		ReadHeaderTimeout: 10 * time.Second,

@@ -48,6 +48,9 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("POST "+om+"/estimateCosts", s.authed(read, s.estimate(true)))
 	s.mux.HandleFunc("POST "+om+"/termsconditions", s.authed(read, s.termsConditions))
 
+	if s.panel != nil {
+		s.mux.Handle("/panel/", s.panel)
+	}
 	s.mux.HandleFunc("/", s.noRoute)
 }
 

@@ -8,12 +8,14 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/openbss/openbss/internal/app"
+	"github.com/openbss/openbss/internal/rql"
 	"github.com/openbss/openbss/internal/store"
 )
 
@@ -26,6 +28,7 @@ type Server struct {
 	app   *app.Service
 	// processing is the order processor of this process, nil when it does not run here.
 	processing Processing
+	panel      http.Handler // the control panel at /panel/, nil when not served
 	log        *slog.Logger
 	mux        *http.ServeMux
 	metrics    *metrics
@@ -38,6 +41,26 @@ type Option func(*Server)
 // WithProcessing connects the order processor: placed and pushed orders wake it, and events
 // about provisioning items go through it.
 func WithProcessing(p Processing) Option { return func(s *Server) { s.processing = p } }
+
+// WithPanel serves the operator's control panel (internal/panel) at /panel/.
+func WithPanel(h http.Handler) Option { return func(s *Server) { s.panel = h } }
+
+// CompileList compiles the RQL query string of a list ("orders", "bss-subscriptions",
+// "accounts", "service-plans") exactly as the API's route for it does — same fields, operators,
+// sorting and page bounds — so the control panel's lists take the API's path.
+func CompileList(st *store.Store, list, rawQuery string) (store.ListQuery, error) {
+	schemas := map[string]struct {
+		schema *rql.Schema
+		args   int
+	}{"orders": {orderSchema, store.OrdersScopeArgs}, "bss-subscriptions": {subscriptionSchema, store.SubscriptionsScopeArgs},
+		"accounts": {accountSchema, store.AccountsScopeArgs}, "service-plans": {planSchema, store.PlansScopeArgs}}
+	sc, ok := schemas[list]
+	if !ok {
+		return store.ListQuery{}, fmt.Errorf("no list %q", list)
+	}
+	lq, _, err := (&Server{store: st}).listQuery(&http.Request{URL: &url.URL{RawQuery: rawQuery}}, sc.schema, sc.args)
+	return lq, err
+}
 
 // NewServer wires the routes to the store.
 func NewServer(st *store.Store, log *slog.Logger, opts ...Option) *Server {

@@ -1,0 +1,126 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/openbss/openbss/internal/account"
+	"github.com/openbss/openbss/internal/order"
+)
+
+// Count is a count that stops at a cap: on millions of rows an exact count costs a scan of them
+// all, and "more than 10,000" is what an operator needs to know.
+type Count struct {
+	N    int
+	More bool // the real count is above N (N is the cap)
+}
+
+// cappedCount runs the count of query (a SELECT of rows, without LIMIT) up to limit rows.
+func (s *Store) cappedCount(ctx context.Context, query string, args []any, limit int) (Count, error) {
+	var n int
+	q := fmt.Sprintf("SELECT COUNT(*) FROM (%s LIMIT $%d) c", query, len(args)+1)
+	if err := s.rdb.QueryRowContext(ctx, q, append(args, limit+1)...).Scan(&n); err != nil {
+		return Count{}, err
+	}
+	if n > limit {
+		return Count{N: limit, More: true}, nil
+	}
+	return Count{N: n}, nil
+}
+
+// PanelFlowCounts counts the orders of the subtree at scopePath in every flow status, each
+// count capped at limit (one index-only range scan per status).
+func (s *Store) PanelFlowCounts(ctx context.Context, scopePath string, statuses []order.FlowStatus, limit int) (map[order.FlowStatus]Count, error) {
+	lo, hi := account.SubtreeRange(scopePath)
+	out := make(map[order.FlowStatus]Count, len(statuses))
+	for _, f := range statuses {
+		c, err := s.cappedCount(ctx, `SELECT 1 FROM orders o WHERE o.of_status = $1 AND o.buyer_path >= $2 AND o.buyer_path < $3`,
+			[]any{string(f), lo, hi}, limit)
+		if err != nil {
+			return nil, fmt.Errorf("count %s orders: %w", f, err)
+		}
+		out[f] = c
+	}
+	return out, nil
+}
+
+// PanelCountOrders counts the orders a compiled order-list query matches, up to limit.
+func (s *Store) PanelCountOrders(ctx context.Context, scopePath string, q ListQuery, limit int) (Count, error) {
+	lo, hi := account.SubtreeRange(scopePath)
+	where := "o.buyer_path >= $1 AND o.buyer_path < $2"
+	if q.Where != "" {
+		where = "(" + where + ") AND (" + q.Where + ")"
+	}
+	return s.cappedCount(ctx, "SELECT 1 FROM "+orderFrom+" WHERE "+where, append([]any{lo, hi}, q.Args...), limit)
+}
+
+// PanelOldestOrders returns the oldest orders of the subtree in any of the given flow statuses,
+// at most limit: one index walk per status (of_status, id), merged — bounded however many
+// orders wait.
+func (s *Store) PanelOldestOrders(ctx context.Context, scopePath string, statuses []order.FlowStatus, limit int) ([]*order.Order, error) {
+	lo, hi := account.SubtreeRange(scopePath)
+	var out []*order.Order
+	for _, f := range statuses {
+		err := s.each(ctx, "SELECT "+orderColumns+" FROM "+orderFrom+` WHERE o.of_status = $1 AND o.buyer_path >= $2
+			AND o.buyer_path < $3 ORDER BY o.id LIMIT $4`, []any{string(f), lo, hi, limit}, func(r *sql.Rows) error {
+			o, err := scanOrder(r)
+			out = append(out, o)
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("oldest %s orders: %w", f, err)
+		}
+	}
+	slices.SortFunc(out, func(a, b *order.Order) int { return cmp.Compare(a.ID, b.ID) })
+	return out[:min(len(out), limit)], nil
+}
+
+// FailedItem is a provisioning item that failed, with its order.
+type FailedItem struct {
+	OrderAPSID  string
+	OrderNumber string
+	OrderFlow   order.FlowStatus
+	ItemID      int64
+	Action      string
+	Message     string
+	At          time.Time
+}
+
+// PanelRecentFailures lists the most recently failed provisioning items of the subtree's
+// orders, newest first (a walk of the item status index from its end).
+func (s *Store) PanelRecentFailures(ctx context.Context, scopePath string, limit int) ([]FailedItem, error) {
+	lo, hi := account.SubtreeRange(scopePath)
+	out := []FailedItem{}
+	err := s.each(ctx, `SELECT o.aps_id, o.order_number, o.of_status, i.id, i.action, i.message, i.updated_at
+		FROM provisioning_items i JOIN orders o ON o.id = i.order_id
+		WHERE i.status = $1 AND o.buyer_path >= $2 AND o.buyer_path < $3
+		ORDER BY i.updated_at DESC, i.id DESC LIMIT $4`, []any{order.ProvisioningFailedSt, lo, hi, limit},
+		func(r *sql.Rows) error {
+			var f FailedItem
+			var flow string
+			var at int64
+			if err := r.Scan(&f.OrderAPSID, &f.OrderNumber, &flow, &f.ItemID, &f.Action, &f.Message, &at); err != nil {
+				return err
+			}
+			f.OrderFlow, f.At = order.FlowStatus(flow), FromMicros(at)
+			out = append(out, f)
+			return nil
+		})
+	return out, err
+}
+
+// PanelNote appends an operator's action to an order's history without changing its status
+// (from and to are both the current status), so the history says who did what from the panel.
+func (s *Store) PanelNote(ctx context.Context, orderID int64, msg, actor string) error {
+	return s.InTx(ctx, func(tx *Tx) error {
+		var cur string
+		if err := tx.QueryRowContext(ctx, `SELECT of_status FROM orders WHERE id = $1`, orderID).Scan(&cur); err != nil {
+			return err
+		}
+		return addEvent(ctx, tx, orderID, order.FlowStatus(cur), order.FlowStatus(cur), msg, actor)
+	})
+}
