@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"time"
 
 	"github.com/openbss/openbss/internal/account"
 	"github.com/openbss/openbss/internal/catalog"
@@ -20,6 +21,7 @@ import (
 // Service runs the use cases over a store.
 type Service struct {
 	store *store.Store
+	cache catalogCache
 }
 
 // New returns the use cases over st.
@@ -32,6 +34,7 @@ type orderContext struct {
 	sellers []account.Account // nearest first
 	sub     *subscription.Subscription
 	plans   []*catalog.Plan
+	cat     *catalogView
 	snap    pricing.Snapshot
 }
 
@@ -98,44 +101,30 @@ func (s *Service) load(ctx context.Context, caller account.Principal, req *order
 	if c.sellers, err = s.store.Ancestors(ctx, c.buyer); err != nil {
 		return nil, err
 	}
-	if c.plans, err = s.store.PlansByAPSID(ctx, planIDs(req, c.sub)); err != nil {
+	if c.cat, err = s.catalog(ctx); err != nil {
 		return nil, err
 	}
-	return c, s.snapshot(ctx, c, req)
+	c.plans = c.cat.plansFor(planIDs(req, c.sub))
+	c.snapshot(s.store.Now(), req)
+	return c, nil
 }
 
-func (s *Service) snapshot(ctx context.Context, c *orderContext, req *order.Request) error {
-	ids := make([]int64, len(c.plans))
-	for i, p := range c.plans {
-		ids[i] = p.ID
-	}
-	res, err := s.store.ResourcesOfPlans(ctx, ids)
-	if err != nil {
-		return err
-	}
-	promos, err := s.store.PromotionsByCode(ctx, req.PromoCode)
-	if err != nil {
-		return err
-	}
+func (c *orderContext) snapshot(now time.Time, req *order.Request) {
 	zones := []string{c.buyer.TaxZone}
-	if seller := c.seller(); seller.TaxZone != "" {
+	if seller := c.seller(); seller.TaxZone != "" && seller.TaxZone != c.buyer.TaxZone {
 		zones = append(zones, seller.TaxZone)
 	}
-	taxes, err := s.store.TaxRules(ctx, zones...)
-	if err != nil {
-		return err
-	}
-	dels, err := s.store.Delegations(ctx, c.seller().ID, ids)
-	if err != nil {
-		return err
+	var taxes []catalog.TaxRule
+	for _, z := range zones {
+		taxes = append(taxes, c.cat.taxes[z]...)
 	}
 	caller := c.caller.Account
-	c.snap = pricing.Snapshot{Now: s.store.Now(), Buyer: c.buyer, Sellers: c.sellers, Caller: &caller,
-		Plans: c.plans, Resources: res, Promotions: promos, TaxRules: taxes, Delegations: dels}
+	c.snap = pricing.Snapshot{Now: now, Buyer: c.buyer, Sellers: c.sellers, Caller: &caller,
+		Plans: c.plans, Resources: c.cat.resourcesFor(c.plans), Promotions: c.cat.promos[req.PromoCode], TaxRules: taxes,
+		Delegations: c.cat.delegationsFor(c.seller().ID, c.plans)}
 	if c.sub != nil {
 		c.snap.Subscription = &pricing.Subscription{Subscription: *c.sub}
 	}
-	return nil
 }
 
 // Estimate prices an order without placing it (estimateOrder), or its cost for the buyer's
@@ -169,11 +158,7 @@ func (c *orderContext) checkPlansSellable(ctx context.Context, s *Service, req *
 		if newSale && p.Status != "ACTIVE" {
 			return problem.Unprocessable(order.ErrPlanNotAvailable, "service plan '%s' is not available for new orders", p.Name)
 		}
-		ok, err := s.store.CanSell(ctx, c.seller().ID, p.ID)
-		if err != nil {
-			return err
-		}
-		if !ok {
+		if !c.cat.canSell(c.seller().ID, p) {
 			return problem.Unprocessable(order.ErrPlanNotAvailable, "service plan %q is not available for this account", apsID)
 		}
 		return nil

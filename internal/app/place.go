@@ -116,9 +116,15 @@ func (s *Service) prepareOrder(ctx context.Context, caller account.Principal, re
 // checkProducts runs the per-plan checks of a sales order: activation parameters, terms and
 // conditions, credit check.
 func (s *Service) checkProducts(ctx context.Context, c *orderContext, req *order.Request) error {
-	credit, record, err := s.store.CreditCheck(ctx, c.buyer.ID)
-	if err != nil {
-		return err
+	var credit, record string
+	for _, p := range c.plans {
+		if p.RequiresCreditCheck {
+			var err error
+			if credit, record, err = s.store.CreditCheck(ctx, c.buyer.ID); err != nil {
+				return err
+			}
+			break
+		}
 	}
 	var walk func(prefix string, ps []order.Product) error
 	walk = func(prefix string, ps []order.Product) error {
@@ -196,10 +202,17 @@ func (s *Service) checkInTx(ctx context.Context, tx *store.Tx, c *orderContext, 
 			return order.SameTypePending(number)
 		}
 	}
+	type ident struct{ serviceType, identifier string }
+	inOrder := map[ident]bool{}
 	for _, it := range o.Items {
 		if it.ServiceIdentifier == "" {
 			continue
 		}
+		k := ident{it.ServiceType, it.ServiceIdentifier}
+		if inOrder[k] {
+			return order.ErrIdentifierTaken(it.ServiceIdentifier, it.ServiceType)
+		}
+		inOrder[k] = true
 		taken, err := store.ServiceIdentifierTaken(ctx, tx, it.ServiceType, it.ServiceIdentifier)
 		if err != nil {
 			return err

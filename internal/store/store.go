@@ -158,7 +158,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	return nil
+	return s.ensureVersionTriggers(ctx)
 }
 
 // Ping checks that the database answers.
