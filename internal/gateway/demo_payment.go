@@ -70,3 +70,40 @@ func (g *DemoPayment) Charge(ctx context.Context, c Charge) (ChargeResult, error
 	}
 	return prev, nil
 }
+
+// Refund implements PaymentGateway. It approves every refund, except to cards whose number ends
+// in "0002" (declined cards decline refunds too), and keeps its books in demo_gateway_refunds:
+// a refund retried with the same key answers the first result and pays back once.
+func (g *DemoPayment) Refund(ctx context.Context, r Refund) (RefundResult, error) {
+	if g.Latency > 0 {
+		select {
+		case <-time.After(g.Latency):
+		case <-ctx.Done():
+			return RefundResult{}, fmt.Errorf("%w: %v", ErrTransient, ctx.Err())
+		}
+	}
+	res := RefundResult{Status: ChargeApproved, TransactionID: "demo-" + r.IdempotencyKey}
+	if strings.HasSuffix(r.MethodNumber, "0002") {
+		res = RefundResult{Status: ChargeDeclined, Message: "Declined by the demo gateway: card declined"}
+	}
+	micros, err := r.Amount.Micros()
+	if err != nil {
+		return RefundResult{}, err
+	}
+	now := time.Now
+	if g.Now != nil {
+		now = g.Now
+	}
+	if _, err = g.DB.ExecContext(ctx, `INSERT INTO demo_gateway_refunds (idempotency_key, order_id, amount, currency,
+		status, transaction_id, message, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT DO NOTHING`,
+		r.IdempotencyKey, r.OrderID, micros, r.Currency, res.Status, res.TransactionID, res.Message, now().UnixMicro()); err != nil {
+		return RefundResult{}, fmt.Errorf("%w: %v", ErrTransient, err)
+	}
+	// The first insert with this key wins: answer what is recorded.
+	var prev RefundResult
+	if err := g.DB.QueryRowContext(ctx, `SELECT status, transaction_id, message FROM demo_gateway_refunds
+		WHERE idempotency_key = $1`, r.IdempotencyKey).Scan(&prev.Status, &prev.TransactionID, &prev.Message); err != nil {
+		return RefundResult{}, fmt.Errorf("%w: %v", ErrTransient, err)
+	}
+	return prev, nil
+}

@@ -43,10 +43,29 @@ type ChargeResult struct {
 	Message       string
 }
 
-// PaymentGateway charges payment methods. Charging twice with one idempotency key must return
-// the first result and move money once.
+// Refund asks a payment gateway to pay money back to a payment method (a cancellation's unused
+// time, refundType REFUND). ChargeTransactionID is the charge it goes back against, when known.
+type Refund struct {
+	IdempotencyKey      string
+	OrderID             string
+	OrderNumber         string
+	AccountID           string
+	MethodID            int64
+	MethodNumber        string
+	PaymentSystemID     string
+	ChargeTransactionID string
+	Amount              money.Decimal
+	Currency            string
+}
+
+// RefundResult is a gateway's answer to a refund: APPROVED or DECLINED, like a charge.
+type RefundResult = ChargeResult
+
+// PaymentGateway charges payment methods and refunds them. Charging or refunding twice with one
+// idempotency key must return the first result and move money once.
 type PaymentGateway interface {
 	Charge(ctx context.Context, c Charge) (ChargeResult, error)
+	Refund(ctx context.Context, r Refund) (RefundResult, error)
 }
 
 // Item is a provisioning request to the OSS (the webhook contract's body).

@@ -156,8 +156,8 @@ func (d Document) Validate() error {
 	return nil
 }
 
-// Balance is an account's standing in one currency, derived from its documents.
-type Balance struct {
+// Summary is an account's standing in one currency, derived from its documents.
+type Summary struct {
 	Currency string
 	// Balance is what the account owes (positive) or may spend (negative).
 	Balance money.Decimal
@@ -174,8 +174,8 @@ type Balance struct {
 
 // Summarize derives the balance in currency from an account's documents (documents in other
 // currencies are ignored).
-func Summarize(currency string, docs []Document) Balance {
-	b := Balance{Currency: currency}
+func Summarize(currency string, docs []Document) Summary {
+	b := Summary{Currency: currency}
 	for _, d := range docs {
 		if d.Currency != currency {
 			continue

@@ -73,7 +73,7 @@ func TestSummarize(t *testing.T) {
 		{Type: Invoice, Currency: "EUR", Amount: d("99")},      // another currency
 	}
 	b := Summarize("USD", docs)
-	want := Balance{Currency: "USD", Balance: money.Zero, AvailableCredit: money.Zero, Invoiced: d("22.5"),
+	want := Summary{Currency: "USD", Balance: money.Zero, AvailableCredit: money.Zero, Invoiced: d("22.5"),
 		Paid: d("17.6"), Credited: d("7.9"), Refunded: d("3"), CreditApplied: d("4.9"), Documents: 7}
 	if !b.Balance.Equal(want.Balance) || !b.AvailableCredit.Equal(want.AvailableCredit) || !b.Invoiced.Equal(want.Invoiced) ||
 		!b.Paid.Equal(want.Paid) || !b.Credited.Equal(want.Credited) || !b.Refunded.Equal(want.Refunded) ||

@@ -228,16 +228,37 @@ func newSubscription(o *order.Order, it *order.Item, plan *catalog.Plan, spec it
 		OSSID: it.OSSSubscriptionID, Resources: amounts(plan, spec.Resources)}
 }
 
+// changeSubscription applies a completed CHANGE: the plan, the period and the resource amounts
+// the order priced. Another period starts a new billing cycle today (pricing charged its first
+// billing period in full): the dates restart from now. A plan switch inherits the new plan's
+// auto-renewal and holds the new plan's resources (the requested amounts, else what the
+// subscription held, at least the included units).
 func changeSubscription(ctx context.Context, tx *Tx, subID int64, plan *catalog.Plan, spec itemSpec) error {
-	if spec.Period != nil {
-		if _, err := tx.ExecContext(ctx, `UPDATE subscriptions SET period_unit = $2, period_duration = $3 WHERE id = $1`,
-			subID, string(spec.Period.Unit), spec.Period.Duration); err != nil {
+	var unit string
+	var dur int
+	var oldPlan int64
+	if err := tx.QueryRowContext(ctx, `SELECT period_unit, period_duration, plan_id FROM subscriptions WHERE id = $1`,
+		subID).Scan(&unit, &dur, &oldPlan); err != nil {
+		return err
+	}
+	if spec.Period != nil && *spec.Period != (catalog.Period{Unit: catalog.Unit(unit), Duration: dur}) {
+		bp, err := billingPeriodOf(ctx, tx, plan, *spec.Period)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE subscriptions SET period_unit = $2, period_duration = $3,
+			billing_unit = $4, billing_duration = $5, last_bill_date = $6, next_bill_date = $7, expiration_date = $8
+			WHERE id = $1`, subID, string(spec.Period.Unit), spec.Period.Duration, string(bp.Unit), bp.Duration,
+			Micros(tx.Now), Micros(bp.AddTo(tx.Now)), Micros(spec.Period.AddTo(tx.Now))); err != nil {
 			return err
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE subscriptions SET plan_id = $2, updated_at = $3 WHERE id = $1`,
 		subID, plan.ID, Micros(tx.Now)); err != nil {
 		return err
+	}
+	if plan.ID != oldPlan {
+		return switchResources(ctx, tx, subID, plan, spec)
 	}
 	for _, r := range plan.Rates {
 		for _, a := range spec.Resources {
@@ -254,12 +275,74 @@ func changeSubscription(ctx context.Context, tx *Tx, subID int64, plan *catalog.
 	return nil
 }
 
+// switchResources replaces a subscription's resources by the new plan's and takes the plan's
+// auto-renewal terms.
+func switchResources(ctx context.Context, tx *Tx, subID int64, plan *catalog.Plan, spec itemSpec) error {
+	held := map[int64]money.Decimal{}
+	rows, err := tx.QueryContext(ctx, `SELECT resource_id, amount FROM subscription_resources WHERE subscription_id = $1`, subID)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var id, amt int64
+		if err := rows.Scan(&id, &amt); err != nil {
+			rows.Close()
+			return err
+		}
+		held[id] = money.FromMicros(amt)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM subscription_resources WHERE subscription_id = $1`, subID); err != nil {
+		return err
+	}
+	for _, r := range amounts(plan, spec.Resources) {
+		amt := r.Amount
+		if old, ok := held[r.ResourceID]; ok && !requested(spec.Resources, r.ResourceAPSID) {
+			amt = money.Max(old, r.Amount)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO subscription_resources (subscription_id, resource_id, amount)
+			VALUES ($1,$2,$3)`, subID, r.ResourceID, amt.MustMicros()); err != nil {
+			return err
+		}
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE subscriptions SET autorenew_type = $2, autorenew_enabled = $3 WHERE id = $1`,
+		subID, plan.Billing.AutoRenewalType, plan.Billing.AutoRenewalType != "DISABLED")
+	return err
+}
+
+func requested(req []pricing.Amount, resourceAPSID string) bool {
+	for _, a := range req {
+		if a.ResourceID == resourceAPSID {
+			return true
+		}
+	}
+	return false
+}
+
+// billingPeriodOf is the billing period of a plan's subscription period (pricing.BillingPeriod).
+func billingPeriodOf(ctx context.Context, tx *Tx, plan *catalog.Plan, per catalog.Period) (catalog.Period, error) {
+	sp := catalog.SubscriptionPeriod{Period: per, BillingPeriods: 1}
+	err := tx.QueryRowContext(ctx, `SELECT billing_periods FROM plan_periods WHERE plan_id = $1 AND unit = $2
+		AND duration = $3 ORDER BY trial LIMIT 1`, plan.ID, string(per.Unit), per.Duration).Scan(&sp.BillingPeriods)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return per, err
+	}
+	return pricing.BillingPeriod(plan, sp, tx.Now), nil
+}
+
+// renewSubscription applies a completed RENEWAL: the subscription runs one more period (the
+// requested one, else its own) from its expiration date, and the billing cycle that period
+// opens starts there. A renewal brings a subscription in grace or on hold back to ACTIVE with
+// its service on.
 func renewSubscription(ctx context.Context, tx *Tx, subID int64, spec itemSpec) error {
-	var unit string
-	var dur int
+	var unit, bunit string
+	var dur, bdur int
 	var exp int64
-	if err := tx.QueryRowContext(ctx, `SELECT period_unit, period_duration, expiration_date FROM subscriptions WHERE id = $1`,
-		subID).Scan(&unit, &dur, &exp); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT period_unit, period_duration, billing_unit, billing_duration,
+		expiration_date FROM subscriptions WHERE id = $1`, subID).Scan(&unit, &dur, &bunit, &bdur, &exp); err != nil {
 		return err
 	}
 	per := catalog.Period{Unit: catalog.Unit(unit), Duration: dur}
@@ -267,9 +350,15 @@ func renewSubscription(ctx context.Context, tx *Tx, subID int64, spec itemSpec) 
 		per = *spec.Period
 	}
 	from := FromMicros(exp)
+	to := per.AddTo(from)
+	next := to
+	if bp := (catalog.Period{Unit: catalog.Unit(bunit), Duration: bdur}); bp.Valid() && bp.AddTo(from).Before(to) {
+		next = bp.AddTo(from)
+	}
 	_, err := tx.ExecContext(ctx, `UPDATE subscriptions SET period_unit = $2, period_duration = $3, expiration_date = $4,
-		last_bill_date = $5, status = $6, service_status = $7, updated_at = $5 WHERE id = $1`, subID, string(per.Unit),
-		per.Duration, Micros(per.AddTo(from)), Micros(tx.Now), subscription.StatusActive, subscription.ServiceActive)
+		last_bill_date = $5, next_bill_date = $6, status = $7, service_status = $8, updated_at = $9 WHERE id = $1`,
+		subID, string(per.Unit), per.Duration, Micros(to), Micros(from), Micros(next), subscription.StatusActive,
+		subscription.ServiceActive, Micros(tx.Now))
 	return err
 }
 

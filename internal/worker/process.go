@@ -42,6 +42,9 @@ func (p *Processor) ProcessOrder(ctx context.Context, orderID int64, jobAttempt 
 			err = p.pay(ctx, o, attempt, jobAttempt)
 		case order.Provisioning:
 			var done bool
+			if err = p.recordSettled(ctx, o); err != nil {
+				return err
+			}
 			if done, err = p.provision(ctx, o, jobAttempt); err == nil && !done {
 				return nil // items in progress at the OSS: events or reconciliation finish them
 			}
@@ -82,9 +85,17 @@ func (p *Processor) inFlow(ctx context.Context, orderID int64, want order.FlowSt
 
 // pay runs the payment phase of an order in OP.
 func (p *Processor) pay(ctx context.Context, o *order.Order, attempt, jobAttempt int) error {
+	if o.Total.Sign() < 0 {
+		return p.giveBack(ctx, o, attempt, jobAttempt) // the vendor owes the buyer (ledger.go)
+	}
 	method, err := p.method(ctx, o)
 	if err != nil {
 		return err
+	}
+	if o.Total.Sign() > 0 && (method == nil || method.Type == account.Manual) {
+		if paid, err := p.payFromCredit(ctx, o, attempt); err != nil || paid {
+			return err
+		}
 	}
 	next := func(to order.FlowStatus, msg string, phase func()) error {
 		return p.inFlow(ctx, o.ID, order.Open, func(tx *store.Tx, cur *order.Order) error {
@@ -150,13 +161,18 @@ func (p *Processor) method(ctx context.Context, o *order.Order) (*account.Paymen
 func (p *Processor) charge(ctx context.Context, o *order.Order, m *account.PaymentMethod, attempt, jobAttempt int) error {
 	var pay store.Payment
 	if err := p.store.InTx(ctx, func(tx *store.Tx) (err error) {
-		pay, err = store.PaymentAttempt(ctx, tx, o, attempt, m.ID)
+		if pay, err = store.PaymentAttempt(ctx, tx, o, attempt, m.ID); err != nil {
+			return err
+		}
+		pay, err = store.ReserveCredit(ctx, tx, o, pay) // the buyer's credit first (ledger.go)
 		return err
 	}); err != nil {
 		return err
 	}
 	res := gateway.ChargeResult{Status: pay.Status, TransactionID: pay.TransactionID, Message: pay.Message}
-	if pay.Status == "PENDING" {
+	if pay.Status == "PENDING" && pay.Amount.Sign() == 0 {
+		res = gateway.ChargeResult{Status: gateway.ChargeApproved, Message: "paid from the account's credit"}
+	} else if pay.Status == "PENDING" {
 		var err error
 		res, err = p.payment.Charge(ctx, gateway.Charge{IdempotencyKey: pay.IdempotencyKey, OrderID: o.APSID,
 			OrderNumber: o.Number, AccountID: o.BuyerAPSID, MethodID: m.ID, MethodNumber: m.Number,
@@ -174,9 +190,15 @@ func (p *Processor) charge(ctx context.Context, o *order.Order, m *account.Payme
 		}
 		cur.PaymentMethodID = &m.ID
 		if res.Status == gateway.ChargeApproved {
+			if err := store.RecordPaidOrder(ctx, tx, cur, pay, res.TransactionID); err != nil {
+				return err // the invoice and payment documents commit with the approval
+			}
 			return p.moveFlow(ctx, tx, cur, order.Provisioning, "paid: "+res.TransactionID, func() {
 				cur.PaymentStatus, cur.ProvisioningStatus, cur.ErrorDetails = order.PaymentFinished, order.ProvisioningInProgress, ""
 			})
+		}
+		if err := store.ReleaseCredit(ctx, tx, pay.ID); err != nil {
+			return err
 		}
 		return p.moveFlow(ctx, tx, cur, order.PaymentDeclined, "payment declined: "+res.Message, func() {
 			cur.PaymentStatus, cur.ErrorDetails = order.PaymentDeclinedSt, res.Message
