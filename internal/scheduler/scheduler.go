@@ -114,7 +114,9 @@ func (s *Scheduler) RunDue(ctx context.Context) ([]Outcome, error) {
 	return s.runDue(ctx)
 }
 
-func (s *Scheduler) periods() store.Periods { return store.Periods{Grace: s.cfg.Grace, Hold: s.cfg.Hold} }
+func (s *Scheduler) periods() store.Periods {
+	return store.Periods{Grace: s.cfg.Grace, Hold: s.cfg.Hold}
+}
 
 func (s *Scheduler) runDue(ctx context.Context) ([]Outcome, error) {
 	var out []Outcome
