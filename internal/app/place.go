@@ -46,7 +46,7 @@ func (s *Service) PlaceOrder(ctx context.Context, caller account.Principal, req 
 		return store.InsertOrder(ctx, tx, o)
 	}
 	if key == "" {
-		err = s.store.InTx(ctx, insert)
+		err = s.store.InBatchTx(ctx, insert)
 		return Placed{OrderID: o.APSID}, err
 	}
 	reply, _, err := s.store.Idempotent(ctx, caller.Account.ID, key, hash, func(tx *store.Tx) (store.Reply, error) {

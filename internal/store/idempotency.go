@@ -22,7 +22,7 @@ type Reply struct {
 // it. A reply with a status >= 500 is not stored, so the client may retry. When fn fails, its
 // error is returned and nothing is recorded.
 func (s *Store) Idempotent(ctx context.Context, accountID int64, key, hash string, fn func(tx *Tx) (Reply, error)) (reply Reply, replayed bool, err error) {
-	err = s.InTx(ctx, func(tx *Tx) error {
+	err = s.InBatchTx(ctx, func(tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (account_id, key, request_hash, status, response, created_at)
 			VALUES ($1,$2,$3,0,'',$4) ON CONFLICT DO NOTHING`, accountID, key, hash, Micros(tx.Now))
 		if err != nil {

@@ -28,6 +28,7 @@ type Store struct {
 	db       *sql.DB // writes (on SQLite: one connection, BEGIN IMMEDIATE)
 	rdb      *readDB // reads (on SQLite: a pool of WAL readers; on PostgreSQL: db itself)
 	wstmts   *stmtCache
+	batch    committer
 	postgres bool
 	notify   bool // record order status changes in the notifications outbox
 	now      func() time.Time

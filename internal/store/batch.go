@@ -1,0 +1,104 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"sync"
+)
+
+// Group commit. A durable commit costs an fsync; one writer committing each order alone is
+// bounded by the disk's fsync rate. InBatchTx hands its work to a single committer goroutine,
+// which runs every piece of work waiting at that moment in ONE transaction — each inside its own
+// savepoint, so one piece failing rolls back only itself — and commits once. Each caller returns
+// only after that commit: acknowledged still means durable.
+
+// maxBatch bounds the work in one transaction (its latency and its lock time).
+const maxBatch = 256
+
+type batchWork struct {
+	ctx  context.Context
+	fn   func(tx *Tx) error
+	done chan error
+}
+
+type committer struct {
+	once sync.Once
+	ch   chan *batchWork
+}
+
+// InBatchTx runs fn in a transaction shared with other concurrent callers (see above). fn must
+// only use tx (no other transaction) and should be short: others wait for it.
+func (s *Store) InBatchTx(ctx context.Context, fn func(tx *Tx) error) error {
+	s.batch.once.Do(func() {
+		s.batch.ch = make(chan *batchWork, 4*maxBatch)
+		go s.commitLoop()
+	})
+	w := &batchWork{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	select {
+	case s.batch.ch <- w:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	// Once queued, the outcome must be awaited: returning early would leave the caller unsure
+	// whether its work committed.
+	return <-w.done
+}
+
+func (s *Store) commitLoop() {
+	for w := range s.batch.ch {
+		batch := []*batchWork{w}
+	drain:
+		for len(batch) < maxBatch {
+			select {
+			case w := <-s.batch.ch:
+				batch = append(batch, w)
+			default:
+				break drain
+			}
+		}
+		s.runBatch(batch)
+	}
+}
+
+func (s *Store) runBatch(batch []*batchWork) {
+	results := make([]error, len(batch))
+	ctx := context.Background()
+	err := s.InTx(ctx, func(tx *Tx) error {
+		for i, w := range batch {
+			if err := w.ctx.Err(); err != nil {
+				results[i] = err
+				continue
+			}
+			if len(batch) == 1 {
+				results[i] = w.fn(tx)
+				if results[i] != nil {
+					return results[i]
+				}
+				continue
+			}
+			if _, err := tx.Tx.ExecContext(ctx, "SAVEPOINT batch_item"); err != nil {
+				return fmt.Errorf("savepoint: %w", err)
+			}
+			results[i] = w.fn(tx)
+			if results[i] != nil {
+				if _, err := tx.Tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT batch_item"); err != nil {
+					return fmt.Errorf("rollback to savepoint: %w", err)
+				}
+			}
+			if _, err := tx.Tx.ExecContext(ctx, "RELEASE SAVEPOINT batch_item"); err != nil {
+				return fmt.Errorf("release savepoint: %w", err)
+			}
+		}
+		return nil
+	})
+	for i, w := range batch {
+		switch {
+		case len(batch) == 1:
+			w.done <- err
+		case err != nil:
+			w.done <- err // the commit failed: nothing of the batch is durable
+		default:
+			w.done <- results[i]
+		}
+	}
+}
