@@ -2,6 +2,7 @@ package panel
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -26,7 +27,7 @@ const listCountCap = 10_000
 
 var (
 	uuidRe        = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-	orderNumberRe = regexp.MustCompile(`^[A-Za-z]{2}[0-9]{6,}$`)
+	orderNumberRe = regexp.MustCompile(`^([A-Z]{2})?0*([0-9]{1,18})$`)
 	orderTypes    = []string{"SO", "RN", "CH", "CL", "CF", "BO"}
 	orderStatuses = []order.Status{order.NotStarted, order.InProgress, order.Problem, order.Canceled, order.Done}
 	// orderSorts are the order list's sortable columns (API field names).
@@ -86,19 +87,29 @@ func (f orderFilter) rql(count int) (string, error) {
 		}
 		add("eq(status," + f.Status + ")")
 	}
-	switch {
-	case f.Number == "":
-	case orderNumberRe.MatchString(f.Number):
-		add("eq(orderNumber," + strings.ToUpper(f.Number) + ")")
-	default:
-		add("like(orderNumber,*" + rqlValue(f.Number) + "*)")
+	// Numbers and names are looked up exactly, on their indexes: a substring search would
+	// read every order of millions.
+	if f.Number != "" {
+		m := orderNumberRe.FindStringSubmatch(strings.ToUpper(f.Number))
+		switch {
+		case m == nil:
+			return "", problem.Invalid("InvalidFilter", "order number %q is not like SO000123 or 123", f.Number)
+		case m[1] != "":
+			add("eq(orderNumber," + m[1] + fmt.Sprintf("%06s", m[2]) + ")")
+		default:
+			var nums []string
+			for _, t := range orderTypes {
+				nums = append(nums, t+fmt.Sprintf("%06s", m[2]))
+			}
+			add("in(orderNumber,(" + strings.Join(nums, ",") + "))")
+		}
 	}
 	switch {
 	case f.Customer == "":
 	case uuidRe.MatchString(f.Customer):
 		add("eq(customerId," + strings.ToLower(f.Customer) + ")")
 	default:
-		add("like(endCustomerName," + rqlValue(f.Customer) + "*)")
+		add("eq(endCustomerName," + rqlValue(f.Customer) + ")")
 	}
 	if f.Subscription != "" {
 		add("eq(subscriptionId," + rqlValue(f.Subscription) + ")")
@@ -211,12 +222,12 @@ func (p *Panel) orders(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lq.SkipCount = true
-	orders, _, err := p.store.ListOrders(r.Context(), u.Principal.Account.Path, lq)
+	orders, err := p.store.PanelListOrders(r.Context(), u.Principal.Account.Path, u.Everything, lq)
 	if err != nil {
 		p.fail(w, r, err)
 		return
 	}
-	count, err := p.store.PanelCountOrders(r.Context(), u.Principal.Account.Path, lq, listCountCap)
+	count, err := p.store.PanelCountOrders(r.Context(), u.Principal.Account.Path, u.Everything, lq, listCountCap)
 	if err != nil {
 		p.fail(w, r, err)
 		return

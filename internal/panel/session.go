@@ -37,8 +37,11 @@ type user struct {
 	Customer  bool // a customer sees its own orders and subscriptions only
 	CanWrite  bool // holds orders:write: may act on orders
 	Admin     bool // the provider's administrator: may change the OSS simulator
-	csrf      string
-	sessionID string
+	// Everything: the user's subtree is the whole tree (the provider), so order queries need
+	// no scope condition.
+	Everything bool
+	csrf       string
+	sessionID  string
 }
 
 func userOf(r *http.Request) *user {
@@ -90,7 +93,8 @@ func (p *Panel) authed(h http.HandlerFunc) http.HandlerFunc {
 		}
 		u := &user{Principal: pr, Name: pr.Account.Name, Type: pr.Account.Type, Customer: pr.Account.Type == account.Customer,
 			CanWrite: pr.Has(account.ScopeOrdersWrite), csrf: csrfToken(c.Value), sessionID: c.Value,
-			Admin: pr.Account.Type == account.Provider && pr.Has(account.ScopeAdmin)}
+			Admin:      pr.Account.Type == account.Provider && pr.Has(account.ScopeAdmin),
+			Everything: pr.Account.Type == account.Provider && pr.Account.ParentID == 0}
 		h(w, r.WithContext(context.WithValue(ctx, userKey{}, u)))
 	}
 }

@@ -49,13 +49,15 @@ func (s *Store) PanelFlowCounts(ctx context.Context, scopePath string, statuses 
 }
 
 // PanelCountOrders counts the orders a compiled order-list query matches, up to limit.
-func (s *Store) PanelCountOrders(ctx context.Context, scopePath string, q ListQuery, limit int) (Count, error) {
-	lo, hi := account.SubtreeRange(scopePath)
-	where := "o.buyer_path >= $1 AND o.buyer_path < $2"
+func (s *Store) PanelCountOrders(ctx context.Context, scopePath string, everything bool, q ListQuery, limit int) (Count, error) {
+	where, args, err := s.panelScope(ctx, scopePath, everything)
+	if err != nil {
+		return Count{}, err
+	}
 	if q.Where != "" {
 		where = "(" + where + ") AND (" + q.Where + ")"
 	}
-	return s.cappedCount(ctx, "SELECT 1 FROM "+orderFrom+" WHERE "+where, append([]any{lo, hi}, q.Args...), limit)
+	return s.cappedCount(ctx, "SELECT 1 FROM "+orderFrom+" WHERE "+where, append(args, q.Args...), limit)
 }
 
 // PanelOldestOrders returns the oldest orders of the subtree in any of the given flow statuses,
@@ -123,4 +125,48 @@ func (s *Store) PanelNote(ctx context.Context, orderID int64, msg, actor string)
 		}
 		return addEvent(ctx, tx, orderID, order.FlowStatus(cur), order.FlowStatus(cur), msg, actor)
 	})
+}
+
+// denseScope is the number of orders from which a subtree counts as a large part of the
+// orders: walking the sort's index and filtering by subtree then finds a page quickly.
+const denseScope = 5000
+
+// panelScope is the caller-scope condition of the panel's order queries, written for the
+// planner. The provider's scope is the whole tree: a range condition matching every row would
+// only mislead it (SQLite walks the buyer_path index and sorts millions of rows instead of
+// walking the index of the sort), so it is left out. A subtree with few orders is the API's
+// index range; on SQLite a subtree with many (a big reseller) is the same range kept off the
+// index (unary +), so the sort's index leads.
+func (s *Store) panelScope(ctx context.Context, scopePath string, everything bool) (string, []any, error) {
+	if everything {
+		return "CAST($1 AS TEXT) = CAST($2 AS TEXT)", []any{"", ""}, nil // keeps the filter's placeholders ($3…) in place
+	}
+	lo, hi := account.SubtreeRange(scopePath)
+	if !s.postgres {
+		c, err := s.cappedCount(ctx, `SELECT 1 FROM orders o WHERE o.buyer_path >= $1 AND o.buyer_path < $2`, []any{lo, hi}, denseScope)
+		if err != nil {
+			return "", nil, err
+		}
+		if c.More {
+			return "+o.buyer_path >= $1 AND +o.buyer_path < $2", []any{lo, hi}, nil
+		}
+	}
+	return "o.buyer_path >= $1 AND o.buyer_path < $2", []any{lo, hi}, nil
+}
+
+// PanelListOrders is ListOrders for the panel: the same columns and the same compiled filter,
+// sort and page (the API's RQL path), with panelScope's scope.
+func (s *Store) PanelListOrders(ctx context.Context, scopePath string, everything bool, q ListQuery) ([]*order.Order, error) {
+	scope, args, err := s.panelScope(ctx, scopePath, everything)
+	if err != nil {
+		return nil, err
+	}
+	var out []*order.Order
+	q.SkipCount = true
+	_, err = s.list(ctx, collection{columns: orderColumns, from: orderFrom, scope: scope, args: args}, q, func(r *sql.Rows) error {
+		o, err := scanOrder(r)
+		out = append(out, o)
+		return err
+	})
+	return out, err
 }
