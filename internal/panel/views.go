@@ -12,6 +12,7 @@ import (
 	"github.com/openbss/openbss/internal/api"
 	"github.com/openbss/openbss/internal/catalog"
 	"github.com/openbss/openbss/internal/gateway"
+	"github.com/openbss/openbss/internal/ledger"
 	"github.com/openbss/openbss/internal/order"
 	"github.com/openbss/openbss/internal/problem"
 	"github.com/openbss/openbss/internal/store"
@@ -160,9 +161,12 @@ type accountData struct {
 	Methods       []account.PaymentMethod
 	Subscriptions []*subscription.Subscription
 	Orders        []*order.Order
+	Balances      []store.AccountBalance
+	Documents     []*ledger.Document // the latest, newest first
 }
 
-// accountPage shows an account with its payment methods, subscriptions and latest orders.
+// accountPage shows an account with its payment methods, ledger (balances and latest
+// documents), subscriptions and latest orders.
 func (p *Panel) accountPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	a, err := p.visibleAccount(r, r.PathValue("id"))
@@ -191,6 +195,13 @@ func (p *Panel) accountPage(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		lq.SkipCount = true
 		d.Orders, _, err = p.store.ListOrders(ctx, a.Path, lq)
+	}
+	if err == nil {
+		d.Balances, err = p.store.Balances(ctx, a)
+	}
+	if err == nil {
+		d.Documents, _, err = p.store.ListDocuments(ctx, a.Path, store.ListQuery{Where: "d.account_id = $3",
+			Args: []any{a.ID}, OrderBy: "d.id DESC", Count: 20, SkipCount: true})
 	}
 	if err != nil {
 		p.fail(w, r, err)
