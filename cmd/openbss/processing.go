@@ -41,9 +41,9 @@ func processingFlags(fs *flag.FlagSet, getenv func(string) string) *procFlags {
 		}
 		return def
 	}
-	workers, _ := strconv.Atoi(env("OPENBSS_WORKERS", "4"))
+	workers, _ := strconv.Atoi(env("OPENBSS_WORKERS", "16"))
 	return &procFlags{
-		workers:        fs.Int("workers", workers, "order-processing workers in this process (env OPENBSS_WORKERS)"),
+		workers:        fs.Int("workers", workers, "order-processing workers in this process; they mostly wait on the OSS and on group commits (env OPENBSS_WORKERS)"),
 		noProcessing:   fs.Bool("no-processing", false, "serve the API only; another process processes orders"),
 		ossURL:         fs.String("oss-url", env("OPENBSS_OSS_URL", ""), "HTTP OSS gateway base URL; empty runs the in-process OSS simulator (env OPENBSS_OSS_URL)"),
 		ossSecret:      fs.String("oss-secret", env("OPENBSS_OSS_SECRET", ""), "HMAC secret signing requests to the OSS (env OPENBSS_OSS_SECRET)"),

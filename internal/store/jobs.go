@@ -51,15 +51,19 @@ func (s *Store) ClaimJobs(ctx context.Context, worker string, n int, lease time.
 
 // FinishJob removes a done job.
 func (s *Store) FinishJob(ctx context.Context, id int64) error {
-	_, err := s.db.ExecContext(ctx, `DELETE FROM jobs WHERE id = $1`, id)
-	return err
+	return s.InBatchTx(ctx, func(tx *Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM jobs WHERE id = $1`, id)
+		return err
+	})
 }
 
 // RetryJob releases a job to run again at runAt, recording why it failed.
 func (s *Store) RetryJob(ctx context.Context, id int64, runAt time.Time, reason string) error {
-	_, err := s.db.ExecContext(ctx, `UPDATE jobs SET run_at = $2, locked_by = '', locked_until = 0, last_error = $3,
-		updated_at = $4 WHERE id = $1`, id, Micros(runAt), reason, Micros(s.Now()))
-	return err
+	return s.InBatchTx(ctx, func(tx *Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE jobs SET run_at = $2, locked_by = '', locked_until = 0, last_error = $3,
+			updated_at = $4 WHERE id = $1`, id, Micros(runAt), reason, Micros(tx.Now))
+		return err
+	})
 }
 
 // KillJob parks a job that used up its attempts: it stays visible with its last error.
