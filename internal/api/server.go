@@ -29,6 +29,7 @@ type Server struct {
 	// processing is the order processor of this process, nil when it does not run here.
 	processing Processing
 	panel      http.Handler // the control panel at /panel/, nil when not served
+	testClock  TestClock    // the demo test clock (testclock.go), nil outside demo mode
 	log        *slog.Logger
 	mux        *http.ServeMux
 	metrics    *metrics
