@@ -85,32 +85,20 @@ func orderDocument(ctx context.Context, tx *Tx, orderID int64, t ledger.Type) (i
 	return id, number, err
 }
 
-// orderLines reads an order's lines as document lines; sign -1 turns them around (a credit
-// memo lists what it gives back as positive amounts).
-func orderLines(ctx context.Context, tx *Tx, orderID int64, sign int) ([]ledger.Line, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT type, description, plan_aps_id, resource_aps_id, quantity, unit_price,
-		extended_price, exclusive_tax_amount, tax_amount, duration_unit, duration_value FROM order_lines
-		WHERE order_id = $1 ORDER BY position`, orderID)
+// copyOrderLines writes an order's lines as a document's lines in one statement; sign -1 turns
+// them around (a credit memo lists what it gives back as positive amounts). Pricing made the
+// order's total the sum of its lines' extended prices and exclusive taxes, so the lines add up
+// to the document's amount.
+func copyOrderLines(ctx context.Context, tx *Tx, docID, orderID int64, sign int) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO document_lines (document_id, position, type, description, plan_aps_id,
+		resource_aps_id, quantity, unit_price, amount, exclusive_tax, tax_amount, duration_unit, duration_value)
+		SELECT $1, position, type, description, plan_aps_id, resource_aps_id, $2 * quantity, unit_price,
+			$2 * extended_price, $2 * exclusive_tax_amount, $2 * tax_amount, duration_unit, duration_value
+		FROM order_lines WHERE order_id = $3`, docID, int64(sign), orderID)
 	if err != nil {
-		return nil, err
+		return fmt.Errorf("document %d lines: %w", docID, err)
 	}
-	defer rows.Close()
-	var out []ledger.Line
-	for rows.Next() {
-		var l ledger.Line
-		var q, up, amt, ex, tax, dur int64
-		if err := rows.Scan(&l.Type, &l.Description, &l.PlanID, &l.ResourceID, &q, &up, &amt, &ex, &tax,
-			&l.DurationUnit, &dur); err != nil {
-			return nil, err
-		}
-		if sign < 0 {
-			q, amt, ex, tax = -q, -amt, -ex, -tax
-		}
-		l.Quantity, l.UnitPrice, l.Amount = money.FromMicros(q), money.FromMicros(up), money.FromMicros(amt)
-		l.ExclusiveTax, l.TaxAmount, l.DurationValue = money.FromMicros(ex), money.FromMicros(tax), money.FromMicros(dur)
-		out = append(out, l)
-	}
-	return out, rows.Err()
+	return nil
 }
 
 // RecordPaidOrder writes the documents of an order whose payment was approved, in the
@@ -141,15 +129,14 @@ func RecordPaidOrder(ctx context.Context, tx *Tx, o *order.Order, pay Payment, t
 	if !credit.Add(pay.Amount).Equal(o.Total) {
 		return fmt.Errorf("order %s: credit %s + payment %s is not the total %s", o.Number, credit, pay.Amount, o.Total)
 	}
-	lines, err := orderLines(ctx, tx, o.ID, 1)
-	if err != nil {
-		return err
-	}
 	inv := ledger.Document{Type: ledger.Invoice, AccountID: o.BuyerID, VendorID: o.SellerID, OrderID: o.ID,
 		Currency: o.Currency, Amount: o.Total, TaxAmount: o.TaxTotal, CreditApplied: credit,
-		Description: "Order " + o.Number, Lines: lines}
+		Description: "Order " + o.Number}
 	if err := insertDocument(ctx, tx, &inv, o.BuyerPath, 0); err != nil {
 		return fmt.Errorf("order %s: %w", o.Number, err)
+	}
+	if err := copyOrderLines(ctx, tx, inv.ID, o.ID, 1); err != nil {
+		return err
 	}
 	if pay.Amount.Sign() <= 0 {
 		return nil
@@ -173,13 +160,10 @@ func IssueCreditMemo(ctx context.Context, tx *Tx, o *order.Order) (ledger.Docume
 	if memo.ID, memo.Number, err = orderDocument(ctx, tx, o.ID, ledger.CreditMemo); err != nil || memo.ID != 0 {
 		return memo, err
 	}
-	if memo.Lines, err = orderLines(ctx, tx, o.ID, -1); err != nil {
-		return memo, err
-	}
 	if err := insertDocument(ctx, tx, &memo, o.BuyerPath, 0); err != nil {
 		return memo, fmt.Errorf("order %s: %w", o.Number, err)
 	}
-	return memo, nil
+	return memo, copyOrderLines(ctx, tx, memo.ID, o.ID, -1)
 }
 
 // RecordRefund records money paid back through the gateway for an order, settling its credit
@@ -194,49 +178,47 @@ func RecordRefund(ctx context.Context, tx *Tx, o *order.Order, memo ledger.Docum
 	return insertDocument(ctx, tx, &d, o.BuyerPath, memo.ID)
 }
 
-// balance is an account's balance in a currency, read in tx.
-func balance(ctx context.Context, tx *Tx, accountID int64, currency string) (money.Decimal, error) {
-	var micros int64
-	err := tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(CASE WHEN type IN ('INVOICE', 'REFUND') THEN amount ELSE -amount END), 0)
-		FROM documents WHERE account_id = $1 AND currency = $2`, accountID, currency).Scan(&micros)
-	return money.FromMicros(micros), err
+// availableInTx is the credit an account may spend in a currency, read in tx: the credit of
+// its balance less what payment attempts in flight have reserved.
+func availableInTx(ctx context.Context, tx *Tx, accountID int64, currency string) (money.Decimal, error) {
+	var bal, reserved int64
+	err := tx.QueryRowContext(ctx, `SELECT
+		(SELECT COALESCE(SUM(CASE WHEN type IN ('INVOICE', 'REFUND') THEN amount ELSE -amount END), 0)
+			FROM documents WHERE account_id = $1 AND currency = $2),
+		(SELECT COALESCE(SUM(amount), 0) FROM payment_credits WHERE account_id = $1 AND currency = $2 AND state = $3)`,
+		accountID, currency, creditReserved).Scan(&bal, &reserved)
+	if err != nil {
+		return money.Zero, err
+	}
+	return ledger.Credit(money.FromMicros(bal)).Sub(money.FromMicros(reserved)), nil
 }
 
-// ReserveCredit decides, once per payment attempt, how much of the buyer's credit pays the
-// order before its method is charged: it locks the account, takes what is available (the
-// credit of the balance less what attempts in flight have reserved), records the reservation
-// and lowers the attempt's amount to the rest. A retried attempt finds its decision recorded,
-// so the gateway is always asked for the same amount under one idempotency key.
+// ReserveCredit decides how much of the buyer's credit pays an order before its method is
+// charged, in the transaction that creates the payment attempt — so the decision is made once
+// per attempt, and a retried attempt (found, not created) asks the gateway for the same amount
+// under the same key. With credit available it locks the account, takes what is available (the
+// balance's credit less what attempts in flight have reserved), records the reservation and
+// lowers the attempt's amount to the rest. Without credit it changes nothing and locks nothing.
 func ReserveCredit(ctx context.Context, tx *Tx, o *order.Order, pay Payment) (Payment, error) {
-	if pay.Status != "PENDING" {
+	if pay.Status != "PENDING" || !pay.Created || pay.Amount.Sign() <= 0 {
 		return pay, nil
 	}
-	var decided int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM payment_credits WHERE payment_id = $1`, pay.ID).Scan(&decided); err != nil || decided > 0 {
+	available, err := availableInTx(ctx, tx, o.BuyerID, pay.Currency)
+	if err != nil || available.Sign() <= 0 {
 		return pay, err
 	}
 	var id int64
 	if err := tx.QueryRowContext(ctx, `SELECT id FROM accounts WHERE id = $1`+tx.forUpdate(), o.BuyerID).Scan(&id); err != nil {
 		return pay, fmt.Errorf("lock account %d: %w", o.BuyerID, err)
 	}
-	bal, err := balance(ctx, tx, o.BuyerID, pay.Currency)
-	if err != nil {
+	if available, err = availableInTx(ctx, tx, o.BuyerID, pay.Currency); err != nil || available.Sign() <= 0 {
 		return pay, err
 	}
-	var reserved int64
-	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(amount), 0) FROM payment_credits WHERE account_id = $1
-		AND currency = $2 AND state = $3`, o.BuyerID, pay.Currency, creditReserved).Scan(&reserved); err != nil {
-		return pay, err
-	}
-	available := ledger.Credit(bal).Sub(money.FromMicros(reserved))
 	applied, charge := ledger.ApplyCredit(available, pay.Amount)
 	if _, err := tx.ExecContext(ctx, `INSERT INTO payment_credits (payment_id, account_id, currency, amount, state,
 		created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$6)`, pay.ID, o.BuyerID, pay.Currency, applied.MustMicros(),
 		creditReserved, Micros(tx.Now)); err != nil {
 		return pay, err
-	}
-	if applied.IsZero() {
-		return pay, nil
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE payments SET amount = $2, updated_at = $3 WHERE id = $1`,
 		pay.ID, charge.MustMicros(), Micros(tx.Now)); err != nil {
@@ -520,4 +502,11 @@ func (s *Store) AvailableCredit(ctx context.Context, accountID int64, currency s
 		return money.Zero, err
 	}
 	return money.Max(ledger.Credit(money.FromMicros(bal)).Sub(money.FromMicros(reserved)), money.Zero), nil
+}
+
+// Invoiced reports whether an order has its invoice.
+func (s *Store) Invoiced(ctx context.Context, orderID int64) (bool, error) {
+	var n int
+	err := s.rdb.QueryRowContext(ctx, `SELECT COUNT(*) FROM documents WHERE order_id = $1 AND type = 'INVOICE'`, orderID).Scan(&n)
+	return n > 0, err
 }

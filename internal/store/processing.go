@@ -63,6 +63,7 @@ type Payment struct {
 	Status         string // PENDING, APPROVED, DECLINED
 	TransactionID  string
 	Message        string
+	Created        bool // PaymentAttempt created the row in this transaction
 }
 
 // PaymentAttempt returns the order's payment row of an attempt, creating it PENDING with its
@@ -89,7 +90,7 @@ func PaymentAttempt(ctx context.Context, tx *Tx, o *order.Order, attempt int, me
 		return p, err
 	}
 	p.IdempotencyKey = fmt.Sprintf("%s/charge/%d", o.APSID, attempt)
-	p.MethodID, p.Amount, p.Currency, p.Status = methodID, o.Total, o.Currency, "PENDING"
+	p.MethodID, p.Amount, p.Currency, p.Status, p.Created = methodID, o.Total, o.Currency, "PENDING", true
 	_, err = tx.ExecContext(ctx, `INSERT INTO payments (id, order_id, attempt, idempotency_key, method_id, amount,
 		currency, status, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$9)`,
 		p.ID, o.ID, attempt, p.IdempotencyKey, methodID, o.Total.MustMicros(), o.Currency, p.Status, Micros(tx.Now))

@@ -93,7 +93,7 @@ func (p *Processor) refund(ctx context.Context, o *order.Order, attempt, jobAtte
 	}
 	var rf store.Refund
 	var chargeTx string
-	if err := p.store.InTx(ctx, func(tx *store.Tx) (err error) {
+	if err := p.store.InBatchTx(ctx, func(tx *store.Tx) (err error) {
 		if rf, err = store.RefundAttempt(ctx, tx, o, attempt, m.ID); err != nil {
 			return err
 		}
@@ -140,12 +140,16 @@ func (p *Processor) refund(ctx context.Context, o *order.Order, attempt, jobAtte
 }
 
 // recordSettled makes sure a paid order in provisioning has its invoice (a manual payment
-// marked received by a push from WP has none yet).
+// marked received by a push from WP has none yet). Orders charged through the gateway got
+// theirs with the approval: for them this is one read.
 func (p *Processor) recordSettled(ctx context.Context, o *order.Order) error {
-	if o.PaymentStatus != order.PaymentFinished {
+	if o.PaymentStatus != order.PaymentFinished || o.Total.Sign() <= 0 {
 		return nil
 	}
-	return p.store.InTx(ctx, func(tx *store.Tx) error {
+	if done, err := p.store.Invoiced(ctx, o.ID); err != nil || done {
+		return err
+	}
+	return p.store.InBatchTx(ctx, func(tx *store.Tx) error {
 		cur, _, err := store.LockOrder(ctx, tx, o.ID)
 		if err != nil {
 			return err
