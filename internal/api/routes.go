@@ -48,6 +48,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("POST "+om+"/estimateCosts", s.authed(read, s.estimate(true)))
 	s.mux.HandleFunc("POST "+om+"/termsconditions", s.authed(read, s.termsConditions))
 
+	s.adminRoutes()
 	s.ledgerRoutes()    // ledger.go: documents and balances
 	s.testClockRoutes() // testclock.go: the demo test clock
 	if s.panel != nil {

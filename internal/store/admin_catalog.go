@@ -483,3 +483,8 @@ func UpdateReasonCode(ctx context.Context, tx *Tx, r catalog.ReasonCode) error {
 func DeleteReasonCode(ctx context.Context, tx *Tx, id int64) error {
 	return affectOne(tx.ExecContext(ctx, `DELETE FROM reason_codes WHERE id = $1`, id))
 }
+
+// NextReasonCodeID takes the next free reason code id (1000 and up; explicit ids move it on).
+func NextReasonCodeID(ctx context.Context, tx *Tx) (int64, error) {
+	return nextID(ctx, tx, "reason_codes")
+}

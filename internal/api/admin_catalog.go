@@ -1,0 +1,710 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/openbss/openbss/internal/catalog"
+	"github.com/openbss/openbss/internal/catalogfile"
+	"github.com/openbss/openbss/internal/money"
+	"github.com/openbss/openbss/internal/problem"
+	"github.com/openbss/openbss/internal/rql"
+	"github.com/openbss/openbss/internal/store"
+)
+
+// The shared catalog the provider manages and sellers read: resources, terms and conditions,
+// tax rules and reason codes.
+
+const typeResource = "http://www.odin.com/billing/Resource/1.0"
+
+type dependencyDoc struct {
+	Kind       catalog.DependencyKind `json:"kind"`
+	ResourceID string                 `json:"resourceId"`
+	Name       string                 `json:"name,omitempty"`
+	Amount     money.Decimal          `json:"amount"`
+}
+
+type resourceDoc struct {
+	APS           apsMeta         `json:"aps"`
+	Name          string          `json:"name"`
+	UnitOfMeasure string          `json:"unitOfMeasure"`
+	Description   string          `json:"description"`
+	Status        string          `json:"status"`
+	Dependencies  []dependencyDoc `json:"dependencies"`
+}
+
+func toResourceDoc(r store.ResourceRecord) resourceDoc {
+	d := resourceDoc{APS: ready(r.APSID, typeResource), Name: r.Name, UnitOfMeasure: r.Unit, Description: r.Description,
+		Status: r.Status, Dependencies: []dependencyDoc{}}
+	for _, dep := range r.Dependencies {
+		d.Dependencies = append(d.Dependencies, dependencyDoc{Kind: dep.Kind, ResourceID: dep.ParentAPSID, Name: dep.ParentName,
+			Amount: dep.Amount})
+	}
+	return d
+}
+
+var resourceSchema = &rql.Schema{
+	Fields: map[string]rql.Field{
+		"aps.id":        {Column: "r.aps_id", Type: rql.String},
+		"name":          {Column: "r.name", Type: rql.String, Ops: rql.OpsEquality | rql.OpLike, Sortable: true},
+		"unitOfMeasure": {Column: "r.unit", Type: rql.String},
+		"status":        {Column: "r.status", Type: rql.String},
+		"creationTime":  {Column: "r.created_at", Type: rql.Time, Sortable: true},
+	},
+	DefaultSort: "r.id", Tiebreak: "r.id", DefaultLimit: DefaultPageSize, MaxLimit: MaxPageSize,
+}
+
+// listResources is GET /aps/2/collections/resources (RQL).
+func (s *Server) listResources(w http.ResponseWriter, r *http.Request) {
+	if err := requireSeller(principal(r)); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	lq, _, err := s.listQuery(r, resourceSchema, store.ResourcesScopeArgs)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	rs, page, err := s.store.ListResources(r.Context(), lq)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := make([]resourceDoc, len(rs))
+	for i, res := range rs {
+		out[i] = toResourceDoc(res)
+	}
+	writeList(w, lq, page, out)
+}
+
+func (s *Server) resource(r *http.Request) (store.ResourceRecord, error) {
+	res, err := s.store.ResourceByAPSID(r.Context(), pathID(r, "id"))
+	if errors.Is(err, store.ErrNotFound) {
+		return res, notFound("resource", pathID(r, "id"))
+	}
+	return res, err
+}
+
+// getResource is GET /aps/2/collections/resources/{id}.
+func (s *Server) getResource(w http.ResponseWriter, r *http.Request) {
+	if err := requireSeller(principal(r)); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	res, err := s.resource(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, toResourceDoc(res))
+}
+
+// resourceFromDoc builds a resource from a document, resolving its dependencies.
+func (s *Server) resourceFromDoc(r *http.Request, d resourceDoc, res *store.ResourceRecord) error {
+	res.Name, res.Unit, res.Description, res.Status = strings.TrimSpace(d.Name), d.UnitOfMeasure, d.Description, d.Status
+	res.Dependencies = nil
+	all, _, err := s.store.ListResources(r.Context(), store.AllRows("r.id"))
+	if err != nil {
+		return err
+	}
+	byID := map[string]store.ResourceRecord{}
+	for _, x := range all {
+		byID[x.APSID] = x
+	}
+	for _, dd := range d.Dependencies {
+		parent, ok := byID[dd.ResourceID]
+		if !ok {
+			return catalogfile.Unknown("dependencies: no resource %q", dd.ResourceID)
+		}
+		res.Dependencies = append(res.Dependencies, catalog.Dependency{Kind: catalog.DependencyKind(strings.ToUpper(string(dd.Kind))),
+			ParentID: parent.ID, ParentAPSID: parent.APSID, ParentName: parent.Name, Amount: dd.Amount})
+	}
+	parentsOf := func(id string) []string {
+		var out []string
+		for _, dep := range byID[id].Dependencies {
+			out = append(out, dep.ParentAPSID)
+		}
+		return out
+	}
+	return catalogfile.ValidateResource(res.Resource, res.Status, parentsOf)
+}
+
+// createResource is POST /aps/2/collections/resources (provider).
+func (s *Server) createResource(w http.ResponseWriter, r *http.Request) {
+	p := principal(r)
+	if err := requireProvider(p, "resources"); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	body, err := adminBody(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	merged, err := adminMerge(map[string]any{"status": store.ResourceActive}, body)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var doc resourceDoc
+	if err := adminDecode(merged, &doc); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var res store.ResourceRecord
+	if doc.APS.ID != "" {
+		if _, err := uuid.Parse(doc.APS.ID); err != nil {
+			s.fail(w, r, problem.Invalid("InvalidField", "aps.id %q is not a UUID", doc.APS.ID))
+			return
+		}
+		res.APSID = strings.ToLower(doc.APS.ID)
+	}
+	if err := s.resourceFromDoc(r, doc, &res); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.create(w, r, body, func(tx *store.Tx) (created, error) {
+		if err := store.CreateResource(r.Context(), tx, &res.Resource); err != nil {
+			return created{}, err
+		}
+		if res.Status != store.ResourceActive {
+			if err := store.UpdateResource(r.Context(), tx, res); err != nil {
+				return created{}, err
+			}
+		}
+		if err := audit(r, tx, p.Account.Path, store.AuditCreate, "resource", res.APSID, nil, catalogfile.ResourceItem(res)); err != nil {
+			return created{}, err
+		}
+		return created{Location: "/aps/2/collections/resources/" + res.APSID, Body: toResourceDoc(res)}, nil
+	})
+}
+
+// updateResource is PUT /aps/2/collections/resources/{id} (provider).
+func (s *Server) updateResource(w http.ResponseWriter, r *http.Request) {
+	body, err := adminBody(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.editResource(w, r, body, store.AuditUpdate)
+}
+
+// deactivateResource is DELETE /aps/2/collections/resources/{id}: INACTIVE, so no plan may add
+// it; plans that rate it keep selling it.
+func (s *Server) deactivateResource(w http.ResponseWriter, r *http.Request) {
+	s.editResource(w, r, []byte(`{"status":"INACTIVE"}`), store.AuditDeactivate)
+}
+
+func (s *Server) editResource(w http.ResponseWriter, r *http.Request, body []byte, action string) {
+	p := principal(r)
+	if err := requireProvider(p, "resources"); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	cur, err := s.resource(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.change(w, r, func(tx *store.Tx) (any, error) {
+		if err := store.LockResource(r.Context(), tx, cur.ID); err != nil {
+			return nil, err
+		}
+		cur, err := s.resource(r)
+		if err != nil {
+			return nil, err
+		}
+		merged, err := adminMerge(toResourceDoc(cur), body)
+		if err != nil {
+			return nil, err
+		}
+		var doc resourceDoc
+		if err := adminDecode(merged, &doc); err != nil {
+			return nil, err
+		}
+		if doc.APS.ID != cur.APSID {
+			return nil, problem.Invalid("InvalidField", "aps.id cannot change")
+		}
+		next := cur
+		if err := s.resourceFromDoc(r, doc, &next); err != nil {
+			return nil, err
+		}
+		if err := store.UpdateResource(r.Context(), tx, next); err != nil {
+			return nil, err
+		}
+		if err := audit(r, tx, p.Account.Path, action, "resource", next.APSID, catalogfile.ResourceItem(cur),
+			catalogfile.ResourceItem(next)); err != nil {
+			return nil, err
+		}
+		return toResourceDoc(next), nil
+	})
+}
+
+// termDoc is a terms-and-conditions document.
+type termDoc struct {
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	Content string `json:"content"`
+}
+
+var termSchema = &rql.Schema{
+	Fields: map[string]rql.Field{
+		"id":   {Column: "t.id", Type: rql.String, Sortable: true},
+		"name": {Column: "t.name", Type: rql.String, Ops: rql.OpsEquality | rql.OpLike, Sortable: true},
+	},
+	DefaultSort: "t.id", Tiebreak: "t.id", DefaultLimit: DefaultPageSize, MaxLimit: MaxPageSize,
+}
+
+// listTerms is GET /aps/2/collections/terms (RQL).
+func (s *Server) listTerms(w http.ResponseWriter, r *http.Request) {
+	if err := requireSeller(principal(r)); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	lq, _, err := s.listQuery(r, termSchema, store.TermsScopeArgs)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ts, page, err := s.store.ListTerms(r.Context(), lq)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := make([]termDoc, len(ts))
+	for i, t := range ts {
+		out[i] = termDoc(t)
+	}
+	writeList(w, lq, page, out)
+}
+
+func (s *Server) term(r *http.Request) (catalog.Term, error) {
+	t, err := s.store.TermByID(r.Context(), pathID(r, "id"))
+	if errors.Is(err, store.ErrNotFound) {
+		return t, notFound("terms", pathID(r, "id"))
+	}
+	return t, err
+}
+
+// getTerm is GET /aps/2/collections/terms/{id}.
+func (s *Server) getTerm(w http.ResponseWriter, r *http.Request) {
+	if err := requireSeller(principal(r)); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	t, err := s.term(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, termDoc(t))
+}
+
+// createTerm is POST /aps/2/collections/terms (provider); the id is given (plans name it).
+func (s *Server) createTerm(w http.ResponseWriter, r *http.Request) {
+	p := principal(r)
+	if err := requireProvider(p, "terms and conditions"); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	body, err := adminBody(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var doc termDoc
+	if err := adminDecode(body, &doc); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	t := catalog.Term(doc)
+	if err := catalogfile.ValidateTerm(t); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if _, err := s.store.TermByID(r.Context(), t.ID); err == nil {
+		s.fail(w, r, problem.Conflict("AlreadyExists", "terms %q already exist", t.ID))
+		return
+	}
+	s.create(w, r, body, func(tx *store.Tx) (created, error) {
+		if err := store.CreateTerm(r.Context(), tx, t); err != nil {
+			return created{}, err
+		}
+		if err := audit(r, tx, p.Account.Path, store.AuditCreate, "terms", t.ID, nil, catalogfile.TermItem(t)); err != nil {
+			return created{}, err
+		}
+		return created{Location: "/aps/2/collections/terms/" + t.ID, Body: doc}, nil
+	})
+}
+
+// updateTerm is PUT /aps/2/collections/terms/{id} (provider).
+func (s *Server) updateTerm(w http.ResponseWriter, r *http.Request) {
+	p := principal(r)
+	if err := requireProvider(p, "terms and conditions"); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	body, err := adminBody(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	cur, err := s.term(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.change(w, r, func(tx *store.Tx) (any, error) {
+		merged, err := adminMerge(termDoc(cur), body)
+		if err != nil {
+			return nil, err
+		}
+		var doc termDoc
+		if err := adminDecode(merged, &doc); err != nil {
+			return nil, err
+		}
+		if doc.ID != cur.ID {
+			return nil, problem.Invalid("InvalidField", "id cannot change")
+		}
+		t := catalog.Term(doc)
+		if err := catalogfile.ValidateTerm(t); err != nil {
+			return nil, err
+		}
+		if err := store.UpdateTerm(r.Context(), tx, t); err != nil {
+			return nil, err
+		}
+		if err := audit(r, tx, p.Account.Path, store.AuditUpdate, "terms", t.ID, catalogfile.TermItem(cur), catalogfile.TermItem(t)); err != nil {
+			return nil, err
+		}
+		return doc, nil
+	})
+}
+
+// deleteTerm is DELETE /aps/2/collections/terms/{id} (provider): refused (409) while a plan
+// uses the terms.
+func (s *Server) deleteTerm(w http.ResponseWriter, r *http.Request) {
+	p := principal(r)
+	if err := requireProvider(p, "terms and conditions"); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	cur, err := s.term(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.change(w, r, func(tx *store.Tx) (any, error) {
+		err := store.DeleteTerm(r.Context(), tx, cur.ID)
+		if errors.Is(err, store.ErrConflict) {
+			return nil, problem.Conflict("TermsInUse", "terms %q are used by service plans; remove them from the plans first", cur.ID)
+		}
+		if err != nil {
+			return nil, err
+		}
+		return nil, audit(r, tx, p.Account.Path, store.AuditDelete, "terms", cur.ID, catalogfile.TermItem(cur), nil)
+	})
+}
+
+// taxRuleDoc is a tax rule: a rate (percent) for a tax zone.
+type taxRuleDoc struct {
+	ID        int64         `json:"id"`
+	Zone      string        `json:"zone"`
+	Name      string        `json:"name"`
+	Rate      money.Decimal `json:"rate"`
+	Inclusive bool          `json:"inclusive"`
+}
+
+var taxRuleSchema = &rql.Schema{
+	Fields: map[string]rql.Field{
+		"id":        {Column: "t.id", Type: rql.Int, Sortable: true},
+		"zone":      {Column: "t.zone", Type: rql.String, Sortable: true},
+		"name":      {Column: "t.name", Type: rql.String, Ops: rql.OpsEquality | rql.OpLike, Sortable: true},
+		"inclusive": {Column: "t.inclusive", Type: rql.Bool},
+	},
+	DefaultSort: "t.id", Tiebreak: "t.id", DefaultLimit: DefaultPageSize, MaxLimit: MaxPageSize,
+}
+
+// listTaxRules is GET /aps/2/collections/tax-rules (RQL).
+func (s *Server) listTaxRules(w http.ResponseWriter, r *http.Request) {
+	if err := requireSeller(principal(r)); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	lq, _, err := s.listQuery(r, taxRuleSchema, store.TaxRulesScopeArgs)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ts, page, err := s.store.ListTaxRules(r.Context(), lq)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := make([]taxRuleDoc, len(ts))
+	for i, t := range ts {
+		out[i] = taxRuleDoc(t)
+	}
+	writeList(w, lq, page, out)
+}
+
+func (s *Server) taxRule(r *http.Request) (catalog.TaxRule, error) {
+	id, err := strconv.ParseInt(pathID(r, "id"), 10, 64)
+	if err != nil {
+		return catalog.TaxRule{}, notFound("tax rule", pathID(r, "id"))
+	}
+	t, err := s.store.TaxRuleByID(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		return t, notFound("tax rule", pathID(r, "id"))
+	}
+	return t, err
+}
+
+// getTaxRule is GET /aps/2/collections/tax-rules/{id}.
+func (s *Server) getTaxRule(w http.ResponseWriter, r *http.Request) {
+	if err := requireSeller(principal(r)); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	t, err := s.taxRule(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, taxRuleDoc(t))
+}
+
+// createTaxRule is POST /aps/2/collections/tax-rules (provider).
+func (s *Server) createTaxRule(w http.ResponseWriter, r *http.Request) {
+	p := principal(r)
+	if err := requireProvider(p, "tax rules"); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	body, err := adminBody(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var doc taxRuleDoc
+	if err := adminDecode(body, &doc); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	t := catalog.TaxRule(doc)
+	if err := catalogfile.ValidateTaxRule(t); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.create(w, r, body, func(tx *store.Tx) (created, error) {
+		if err := store.CreateTaxRule(r.Context(), tx, &t); err != nil {
+			return created{}, err
+		}
+		if err := audit(r, tx, p.Account.Path, store.AuditCreate, "tax-rule", idString(t.ID), nil, catalogfile.TaxRuleItem(t)); err != nil {
+			return created{}, err
+		}
+		return created{Location: "/aps/2/collections/tax-rules/" + idString(t.ID), Body: taxRuleDoc(t)}, nil
+	})
+}
+
+// updateTaxRule is PUT /aps/2/collections/tax-rules/{id} (provider). Orders already placed
+// keep the taxes they were priced with.
+func (s *Server) updateTaxRule(w http.ResponseWriter, r *http.Request) {
+	p := principal(r)
+	if err := requireProvider(p, "tax rules"); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	body, err := adminBody(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	cur, err := s.taxRule(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.change(w, r, func(tx *store.Tx) (any, error) {
+		merged, err := adminMerge(taxRuleDoc(cur), body)
+		if err != nil {
+			return nil, err
+		}
+		var doc taxRuleDoc
+		if err := adminDecode(merged, &doc); err != nil {
+			return nil, err
+		}
+		doc.ID = cur.ID
+		t := catalog.TaxRule(doc)
+		if err := catalogfile.ValidateTaxRule(t); err != nil {
+			return nil, err
+		}
+		if err := store.UpdateTaxRule(r.Context(), tx, t); err != nil {
+			return nil, err
+		}
+		if err := audit(r, tx, p.Account.Path, store.AuditUpdate, "tax-rule", idString(t.ID), catalogfile.TaxRuleItem(cur),
+			catalogfile.TaxRuleItem(t)); err != nil {
+			return nil, err
+		}
+		return doc, nil
+	})
+}
+
+// deleteTaxRule is DELETE /aps/2/collections/tax-rules/{id} (provider).
+func (s *Server) deleteTaxRule(w http.ResponseWriter, r *http.Request) {
+	p := principal(r)
+	if err := requireProvider(p, "tax rules"); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	cur, err := s.taxRule(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.change(w, r, func(tx *store.Tx) (any, error) {
+		if err := store.DeleteTaxRule(r.Context(), tx, cur.ID); err != nil {
+			return nil, err
+		}
+		return nil, audit(r, tx, p.Account.Path, store.AuditDelete, "tax-rule", idString(cur.ID), catalogfile.TaxRuleItem(cur), nil)
+	})
+}
+
+// reasonCodeDoc is a reason code as POST and PUT take it (GET's shape).
+type reasonCodeDoc struct {
+	ReasonID      *int64            `json:"reasonId"`
+	Description   map[string]string `json:"description"`
+	OperationType string            `json:"operationType"`
+}
+
+func (s *Server) reasonCode(r *http.Request) (catalog.ReasonCode, error) {
+	id, err := strconv.ParseInt(pathID(r, "id"), 10, 64)
+	if err != nil {
+		return catalog.ReasonCode{}, notFound("reason code", pathID(r, "id"))
+	}
+	c, err := s.store.ReasonCodeByID(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		return c, notFound("reason code", pathID(r, "id"))
+	}
+	return c, err
+}
+
+// createReasonCode is POST /aps/2/services/order-manager/reasonCodes (provider); without a
+// reasonId the next free id is taken.
+func (s *Server) createReasonCode(w http.ResponseWriter, r *http.Request) {
+	p := principal(r)
+	if err := requireProvider(p, "reason codes"); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	body, err := adminBody(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var doc reasonCodeDoc
+	if err := adminDecode(body, &doc); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	c := catalog.ReasonCode{OperationType: strings.ToUpper(doc.OperationType), Description: doc.Description, ID: 1}
+	if doc.ReasonID != nil {
+		c.ID = *doc.ReasonID
+	}
+	if err := catalogfile.ValidateReasonCode(c); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if doc.ReasonID != nil {
+		if ok, err := s.store.ReasonCodeExists(r.Context(), c.ID); err != nil || ok {
+			if err == nil {
+				err = problem.Conflict("AlreadyExists", "reason code %d already exists", c.ID)
+			}
+			s.fail(w, r, err)
+			return
+		}
+	}
+	s.create(w, r, body, func(tx *store.Tx) (created, error) {
+		if doc.ReasonID == nil {
+			id, err := store.NextReasonCodeID(r.Context(), tx)
+			if err != nil {
+				return created{}, err
+			}
+			c.ID = id
+		}
+		if err := store.CreateReasonCode(r.Context(), tx, c); err != nil {
+			return created{}, err
+		}
+		if err := audit(r, tx, p.Account.Path, store.AuditCreate, "reason-code", idString(c.ID), nil, catalogfile.ReasonCodeItem(c)); err != nil {
+			return created{}, err
+		}
+		return created{Location: "/aps/2/services/order-manager/reasonCodes/" + idString(c.ID),
+			Body: reasonCodeJSON{ReasonID: c.ID, Description: c.Description, OperationType: c.OperationType}}, nil
+	})
+}
+
+// updateReasonCode is PUT /aps/2/services/order-manager/reasonCodes/{id} (provider).
+func (s *Server) updateReasonCode(w http.ResponseWriter, r *http.Request) {
+	p := principal(r)
+	if err := requireProvider(p, "reason codes"); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	body, err := adminBody(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	cur, err := s.reasonCode(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.change(w, r, func(tx *store.Tx) (any, error) {
+		base := reasonCodeJSON{ReasonID: cur.ID, Description: cur.Description, OperationType: cur.OperationType}
+		merged, err := adminMerge(base, body)
+		if err != nil {
+			return nil, err
+		}
+		var doc reasonCodeDoc
+		if err := adminDecode(merged, &doc); err != nil {
+			return nil, err
+		}
+		c := catalog.ReasonCode{ID: cur.ID, OperationType: strings.ToUpper(doc.OperationType), Description: doc.Description}
+		if err := catalogfile.ValidateReasonCode(c); err != nil {
+			return nil, err
+		}
+		if err := store.UpdateReasonCode(r.Context(), tx, c); err != nil {
+			return nil, err
+		}
+		if err := audit(r, tx, p.Account.Path, store.AuditUpdate, "reason-code", idString(c.ID), catalogfile.ReasonCodeItem(cur),
+			catalogfile.ReasonCodeItem(c)); err != nil {
+			return nil, err
+		}
+		return reasonCodeJSON{ReasonID: c.ID, Description: c.Description, OperationType: c.OperationType}, nil
+	})
+}
+
+// deleteReasonCode is DELETE /aps/2/services/order-manager/reasonCodes/{id} (provider). Orders
+// placed with it keep its id.
+func (s *Server) deleteReasonCode(w http.ResponseWriter, r *http.Request) {
+	p := principal(r)
+	if err := requireProvider(p, "reason codes"); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	cur, err := s.reasonCode(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.change(w, r, func(tx *store.Tx) (any, error) {
+		if err := store.DeleteReasonCode(r.Context(), tx, cur.ID); err != nil {
+			return nil, err
+		}
+		return nil, audit(r, tx, p.Account.Path, store.AuditDelete, "reason-code", idString(cur.ID), catalogfile.ReasonCodeItem(cur), nil)
+	})
+}
