@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/openbss/openbss/internal/api"
+	"github.com/openbss/openbss/internal/clock"
 	"github.com/openbss/openbss/internal/demo"
 	"github.com/openbss/openbss/internal/panel"
 	"github.com/openbss/openbss/internal/store"
@@ -52,6 +53,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	dsn := dbFlag(fs, getenv)
 	withDemo := fs.Bool("demo", false, "load the demo data set into an empty database and enable demo tokens")
 	proc := processingFlags(fs, getenv)
+	sched := scheduleFlags(fs, getenv)
 	pprofAddr := fs.String("pprof", "", "serve net/http/pprof on this address (profiling; keep it private)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -63,6 +65,15 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	var storeOpts []store.Option
 	if *proc.webhookURL != "" {
 		storeOpts = append(storeOpts, store.WithNotifications())
+	}
+	tc, err := sched.testClock(*withDemo) // demo mode only: a clock the API can move (schedule.go)
+	if err != nil {
+		return err
+	}
+	var clk clock.Clock = clock.Real{}
+	if tc != nil {
+		clk = tc
+		storeOpts = append(storeOpts, store.WithClock(tc.Now))
 	}
 	st, err := openStore(ctx, *dsn, storeOpts...)
 	if err != nil {
@@ -80,6 +91,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		log.Info("demo tokens", "provider", demo.ProviderToken, "reseller", demo.ResellerToken, "customer", demo.CustomerToken)
 	}
+	if err := resumeTestClock(ctx, st, tc, log); err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
@@ -89,6 +103,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	procDone := make(chan struct{})
 	procCtx, stopProc := context.WithCancel(context.Background())
 	defer func() { stopProc(); <-procDone }()
+	var wake func()
 	if proc.enabled() {
 		p, err := proc.processor(st, log)
 		if err != nil {
@@ -96,6 +111,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 			return err
 		}
 		opts = append(opts, api.WithProcessing(p))
+		wake = p.Wake
 		panelOpts = append(panelOpts, panel.WithProcessing(p), panel.WithSimulator(proc.sim))
 		go func() { defer close(procDone); p.Run(procCtx) }()
 		if *proc.webhookURL != "" {
@@ -105,6 +121,17 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	} else {
 		close(procDone)
 	}
+	sch := sched.scheduler(st, clk, wake, log)
+	if tc != nil {
+		opts = append(opts, api.WithTestClock(sch))
+	}
+	schedDone := make(chan struct{})
+	if proc.enabled() && !*sched.off {
+		go func() { defer close(schedDone); sch.Run(procCtx) }()
+	} else {
+		close(schedDone)
+	}
+	defer func() { stopProc(); <-schedDone }()
 	pn, err := panel.New(st, log, panelOpts...)
 	if err != nil {
 		return err

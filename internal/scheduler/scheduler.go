@@ -89,6 +89,7 @@ type Outcome struct {
 	OrderID        string    `json:"orderId,omitempty"`
 	OrderNumber    string    `json:"orderNumber,omitempty"`
 	Message        string    `json:"message,omitempty"`
+	skipped        bool
 }
 
 // Run handles due events every Every until ctx ends.
@@ -118,6 +119,9 @@ func (s *Scheduler) periods() store.Periods {
 	return store.Periods{Grace: s.cfg.Grace, Hold: s.cfg.Hold}
 }
 
+// runDue handles due events until none is left: a subscription long expired passes through
+// grace, hold and termination in one call, each step at the time it was due. It stops early
+// only if a whole batch was skipped (nothing changed: the next pass will see).
 func (s *Scheduler) runDue(ctx context.Context) ([]Outcome, error) {
 	var out []Outcome
 	for {
@@ -125,14 +129,16 @@ func (s *Scheduler) runDue(ctx context.Context) ([]Outcome, error) {
 		if err != nil || len(evs) == 0 {
 			return out, err
 		}
+		progressed := false
 		for _, e := range evs {
 			o, err := s.handle(ctx, e)
 			if err != nil {
 				return out, fmt.Errorf("%s of subscription %s: %w", e.Kind, e.SubscriptionAPSID, err)
 			}
 			out = append(out, o)
+			progressed = progressed || !o.skipped
 		}
-		if len(evs) < s.cfg.Batch {
+		if !progressed {
 			return out, nil
 		}
 	}
@@ -175,7 +181,7 @@ func (s *Scheduler) move(ctx context.Context, e store.DueEvent, o *Outcome, from
 	return s.store.InTx(ctx, func(tx *store.Tx) error {
 		moved, err := store.MoveSubscription(ctx, tx, e, from, to, service)
 		if err != nil || !moved {
-			o.Message = "skipped: the subscription changed meanwhile"
+			o.Message, o.skipped = "skipped: the subscription changed meanwhile", true
 			return err
 		}
 		o.Message = msg
