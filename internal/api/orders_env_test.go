@@ -62,6 +62,7 @@ func ordersEngines(t *testing.T, fn func(t *testing.T, e *ordersEnv)) {
 // ordersEnginesAt is ordersEngines with a clock of the caller's (nil: the real time).
 func ordersEnginesAt(t *testing.T, clock func() time.Time, fn func(t *testing.T, e *ordersEnv)) {
 	t.Helper()
+	t.Parallel() // every test has databases of its own
 	storetest.EngineDSNs(t, func(t *testing.T, dsn string) {
 		fn(t, newOrdersEnv(t, dsn, clock))
 	})
@@ -90,6 +91,20 @@ func newOrdersEnv(t *testing.T, dsn string, clock func() time.Time) *ordersEnv {
 	srv := httptest.NewServer(api.NewServer(st, log))
 	t.Cleanup(srv.Close)
 	return &ordersEnv{t: t, st: st, base: srv.URL}
+}
+
+// with is the same server seen from subtest t.
+func (e *ordersEnv) with(t *testing.T) *ordersEnv {
+	c := *e
+	c.t = t
+	return &c
+}
+
+// settle cancels every unfinished order, so that the next group of checks starts with no
+// pending order and no reserved service identifier (numbers go on).
+func (e *ordersEnv) settle() {
+	e.t.Helper()
+	e.exec(`UPDATE orders SET of_status = 'CL', status = 'CANCELED' WHERE of_status NOT IN ('CP', 'CL')`)
 }
 
 // testLogWriter sends the server's log to the test's.

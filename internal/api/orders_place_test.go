@@ -307,42 +307,46 @@ func TestPlaceSeedExamplesRealClock(t *testing.T) {
 	})
 }
 
-// TestPlaceCancellationCommentDefaults checks the seed's defaults: "No comment" when a reason is
-// given without a comment, "Cancelled from API" when neither is.
-func TestPlaceCancellationCommentDefaults(t *testing.T) {
+// TestPlaceDetails checks details fields beyond the seed examples on one server per engine.
+func TestPlaceDetails(t *testing.T) {
 	ordersEngines(t, func(t *testing.T, e *ordersEnv) {
-		for _, c := range []struct{ sub, extra, comment string }{
-			{demo.SubVIP, `, "reasonId": 13`, "No comment"},
-			{demo.SubCloud, ``, "Cancelled from API"},
-			{demo.SubVPSDemo, `, "reasonId": "14", "comment": "  "`, "No comment"},
-		} {
-			id := e.place(resellerToken, `{"type": "CANCELLATION", "subscriptionId": "`+c.sub+`", "refundType": "REFUND"`+c.extra+`}`)
-			d := e.details(resellerToken, id)
-			wantEqual(t, c.sub+" comment", d.Comment, c.comment)
-			wantEqual(t, c.sub+" refundType", d.RefundType, "REFUND")
-		}
+		t.Run("comment defaults", func(t *testing.T) { checkPlaceCancellationCommentDefaults(t, e.with(t)) })
+		t.Run("endCustomerAttributes", func(t *testing.T) { checkPlaceDetailsEndCustomerAttributes(t, e.with(t)) })
 	})
 }
 
-// TestPlaceDetailsEndCustomerAttributes checks that the details show the buyer's account
+// checkPlaceCancellationCommentDefaults checks the seed's defaults: "No comment" when a reason is
+// given without a comment, "Cancelled from API" when neither is.
+func checkPlaceCancellationCommentDefaults(t *testing.T, e *ordersEnv) {
+	for _, c := range []struct{ sub, extra, comment string }{
+		{demo.SubVIP, `, "reasonId": 13`, "No comment"},
+		{demo.SubCloud, ``, "Cancelled from API"},
+		{demo.SubVPSDemo, `, "reasonId": "14", "comment": "  "`, "No comment"},
+	} {
+		id := e.place(resellerToken, `{"type": "CANCELLATION", "subscriptionId": "`+c.sub+`", "refundType": "REFUND"`+c.extra+`}`)
+		d := e.details(resellerToken, id)
+		wantEqual(t, c.sub+" comment", d.Comment, c.comment)
+		wantEqual(t, c.sub+" refundType", d.RefundType, "REFUND")
+	}
+}
+
+// checkPlaceDetailsEndCustomerAttributes checks that the details show the buyer's account
 // attributes (the seed's endCustomerAttributes: external_id Smith-123 of 9d086478) and the
 // order's own attributes.
-func TestPlaceDetailsEndCustomerAttributes(t *testing.T) {
-	ordersEngines(t, func(t *testing.T, e *ordersEnv) {
-		id := e.place(providerToken, `{"type": "SALES", "accountId": "`+demo.CustomerB+`",
-			"products": [{"planId": "`+demo.PlanCloudVPS+`", "period": {"unit": "MONTHS", "duration": 1}}],
-			"attributes": [{"attributeID": "ORDER_ID1", "value": "test1234"}, {"attributeID": "comments", "value": "x"}]}`)
-		d := e.details(providerToken, id)
-		wantEqual(t, "sellerId", d.SellerID, demo.ResellerB)
-		wantEqual(t, "endCustomerName", d.EndCustomerName, "John Smith")
-		if !slices.Equal(d.EndCustomerAttributes, []attributeJSON{{"external_id", "Smith-123"}}) {
-			t.Errorf("endCustomerAttributes = %+v, want [{external_id Smith-123}]", d.EndCustomerAttributes)
-		}
-		if !slices.Equal(d.OrderAttributes, []attributeJSON{{"ORDER_ID1", "test1234"}, {"comments", "x"}}) {
-			t.Errorf("orderAttributes = %+v", d.OrderAttributes)
-		}
-		wantEqual(t, "paymentMethodId (the reseller's default)", *d.PaymentMethodID, 4)
-		// A customer of another reseller does not see it.
-		wantProblem(t, e.get(ordersPath+"/"+id, resellerToken), http.StatusNotFound, "NotFound", `order "`+id+`" not found`)
-	})
+func checkPlaceDetailsEndCustomerAttributes(t *testing.T, e *ordersEnv) {
+	id := e.place(providerToken, `{"type": "SALES", "accountId": "`+demo.CustomerB+`",
+		"products": [{"planId": "`+demo.PlanCloudVPS+`", "period": {"unit": "MONTHS", "duration": 1}}],
+		"attributes": [{"attributeID": "ORDER_ID1", "value": "test1234"}, {"attributeID": "comments", "value": "x"}]}`)
+	d := e.details(providerToken, id)
+	wantEqual(t, "sellerId", d.SellerID, demo.ResellerB)
+	wantEqual(t, "endCustomerName", d.EndCustomerName, "John Smith")
+	if !slices.Equal(d.EndCustomerAttributes, []attributeJSON{{"external_id", "Smith-123"}}) {
+		t.Errorf("endCustomerAttributes = %+v, want [{external_id Smith-123}]", d.EndCustomerAttributes)
+	}
+	if !slices.Equal(d.OrderAttributes, []attributeJSON{{"ORDER_ID1", "test1234"}, {"comments", "x"}}) {
+		t.Errorf("orderAttributes = %+v", d.OrderAttributes)
+	}
+	wantEqual(t, "paymentMethodId (the reseller's default)", *d.PaymentMethodID, 4)
+	// A customer of another reseller does not see it.
+	wantProblem(t, e.get(ordersPath+"/"+id, resellerToken), http.StatusNotFound, "NotFound", `order "`+id+`" not found`)
 }

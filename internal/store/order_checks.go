@@ -39,6 +39,14 @@ func PendingOrder(ctx context.Context, tx *Tx, subscriptionID int64, types ...st
 // ServiceIdentifierTaken reports whether an identifier is in use for a service type: by a live
 // subscription, or by a provisioning item of an unfinished order (a pre-active service).
 func ServiceIdentifierTaken(ctx context.Context, tx *Tx, serviceType, identifier string) (bool, error) {
+	// Two orders for one identifier must not both pass: on PostgreSQL, hold a lock on the
+	// (type, identifier) pair until commit, and count in a later statement, whose snapshot sees
+	// what the previous holder committed. SQLite's write transaction is exclusive already.
+	if tx.postgres {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))`, serviceType, identifier); err != nil {
+			return false, err
+		}
+	}
 	var n int
 	err := tx.QueryRowContext(ctx, `SELECT
 		(SELECT COUNT(*) FROM subscriptions s JOIN plans p ON p.id = s.plan_id
