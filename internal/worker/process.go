@@ -103,6 +103,7 @@ func (p *Processor) pay(ctx context.Context, o *order.Order, attempt, jobAttempt
 			return p.moveFlow(ctx, tx, cur, to, msg, func() {
 				cur.ProvisioningStatus = o.ProvisioningStatus
 				phase()
+				cur.PaymentStatus = o.PaymentStatus // phase sets o's: NOT_REQUIRED must reach the row
 				if to == order.Provisioning {
 					cur.ProvisioningStatus = order.ProvisioningInProgress
 				}
