@@ -372,17 +372,19 @@ type StaleItem struct {
 }
 
 // StaleItems lists items in progress or failed for longer than the cut-off, in orders that are
-// provisioning or failed.
-func (s *Store) StaleItems(ctx context.Context, before int64, limit int) ([]StaleItem, error) {
+// provisioning or failed, in id order from after the given item id: a reconciliation pass goes
+// on from where the last one stopped, so items it cannot settle never hide the ones behind them.
+func (s *Store) StaleItems(ctx context.Context, before, after int64, limit int) ([]StaleItem, error) {
 	var out []StaleItem
 	err := s.each(ctx, `SELECT i.order_id, i.id, i.status, i.transient FROM provisioning_items i
 		JOIN orders o ON o.id = i.order_id WHERE i.status IN ('IN_PROGRESS', 'FAILED') AND i.updated_at < $1
-		AND o.of_status IN ('PR', 'PF') ORDER BY i.updated_at LIMIT $2`, []any{before, limit}, func(r *sql.Rows) error {
-		var it StaleItem
-		err := r.Scan(&it.OrderID, &it.ItemID, &it.Status, &it.Transient)
-		out = append(out, it)
-		return err
-	})
+		AND o.of_status IN ('PR', 'PF') AND i.id > $2 ORDER BY i.id LIMIT $3`, []any{before, after, limit},
+		func(r *sql.Rows) error {
+			var it StaleItem
+			err := r.Scan(&it.OrderID, &it.ItemID, &it.Status, &it.Transient)
+			out = append(out, it)
+			return err
+		})
 	return out, err
 }
 

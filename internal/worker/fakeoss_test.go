@@ -30,10 +30,11 @@ type fakeOSS struct {
 	mu      sync.Mutex
 	answer  func(it gateway.Item, try int) ossAnswer
 	items   map[string]*fakeItem
-	posts   map[string]int // POSTs per item id
-	done    map[string]int // times the work was done per item id
-	badReqs []string       // requests that broke the contract
-	unavail bool           // answer 503 to everything
+	posts   map[string]int  // POSTs per item id
+	done    map[string]int  // times the work was done per item id
+	badReqs []string        // requests that broke the contract
+	unavail bool            // answer 503 to everything
+	badGet  map[string]bool // item ids whose status query answers 500
 	srv     *http.Server
 }
 
@@ -129,6 +130,16 @@ func (f *fakeOSS) setUnavailable(v bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.unavail = v
+}
+
+// breakStatus makes the status query of an item answer 500.
+func (f *fakeOSS) breakStatus(itemID string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.badGet == nil {
+		f.badGet = map[string]bool{}
+	}
+	f.badGet[itemID] = true
 }
 
 func (f *fakeOSS) setAnswer(a func(gateway.Item, int) ossAnswer) {
@@ -238,6 +249,10 @@ func (f *fakeOSS) get(w http.ResponseWriter, r *http.Request) {
 	if !validSignature(f.secret, nil, r.Header.Get("X-Openbss-Signature")) {
 		f.bad("bad GET signature")
 		reply(w, http.StatusUnauthorized, map[string]string{"message": "bad signature"})
+		return
+	}
+	if f.badGet[r.PathValue("id")] {
+		reply(w, http.StatusInternalServerError, map[string]string{"message": "corrupt record"})
 		return
 	}
 	it := f.items[r.PathValue("id")]

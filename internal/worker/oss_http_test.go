@@ -232,7 +232,14 @@ func TestHTTPOSSDownRetriesRunOut(t *testing.T) {
 			t.Errorf("retries ran out: %s", o)
 		}
 		r.settled(id, o) // the OSS is still down: nothing to do
+		f.setAnswer(accepts)
 		f.up()
+		o = r.waitFor(id, "items in progress", func(o orderView) bool {
+			return o.OfStatus == "PR" && o.Items[0].Status == "IN_PROGRESS" && o.Items[1].Status == "IN_PROGRESS"
+		}) // r.order checks the order left its failure behind
+		for _, it := range o.Items {
+			f.finish(strconv.FormatInt(it.ID, 10))
+		}
 		o = r.waitFlow(id, "CP")
 		checkCompleted(t, r, f, o)
 		if h := r.history(o.InternalID); !slices.Contains(h, "PR>PF") || h[len(h)-1] != "PR>CP" {

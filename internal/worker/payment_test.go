@@ -124,15 +124,15 @@ func TestPaymentDeclinedThenRetried(t *testing.T) {
 // lossyPayment is a payment gateway whose answers get lost: the charge goes through, the caller
 // hears an error. It loses the first lose answers per idempotency key, or all while down.
 type lossyPayment struct {
-	inner gateway.PaymentGateway
-	mu    sync.Mutex
-	lose  int
-	down  bool
-	calls map[string]int
+	gateway.PaymentGateway // the real one
+	mu                     sync.Mutex
+	lose                   int
+	down                   bool
+	calls                  map[string]int
 }
 
 func (p *lossyPayment) Charge(ctx context.Context, c gateway.Charge) (gateway.ChargeResult, error) {
-	res, err := p.inner.Charge(ctx, c)
+	res, err := p.PaymentGateway.Charge(ctx, c)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.calls[c.IdempotencyKey]++
@@ -154,7 +154,7 @@ func TestPaymentLostAnswerChargesOnce(t *testing.T) {
 	each(t, func(t *testing.T, dsn string) {
 		lossy := &lossyPayment{lose: 2, calls: map[string]int{}}
 		r := newRig(t, dsn, rigOptions{cfg: fastConfig(), pay: func(d *gateway.DemoPayment) gateway.PaymentGateway {
-			lossy.inner = d
+			lossy.PaymentGateway = d
 			return lossy
 		}})
 		id := r.place(salesOrder(1, 25, false))
@@ -183,7 +183,7 @@ func TestPaymentUnreachableParksThenChargesOnce(t *testing.T) {
 		cfg := fastConfig()
 		cfg.PaymentAttempts = 2
 		r := newRig(t, dsn, rigOptions{cfg: cfg, pay: func(d *gateway.DemoPayment) gateway.PaymentGateway {
-			lossy.inner = d
+			lossy.PaymentGateway = d
 			return lossy
 		}})
 		id := r.place(salesOrder(1, 25, false))

@@ -1,7 +1,9 @@
 package worker
 
 import (
+	"cmp"
 	"context"
+	"fmt"
 	"strconv"
 
 	"github.com/openbss/openbss/internal/gateway"
@@ -13,17 +15,31 @@ import (
 // ReconcileAfter, and completes or fails it by the OSS's answer. An item the OSS never received
 // (NOT_FOUND) after a transient failure is sent again. This is what makes seed 000 unreachable:
 // an order cannot stay in PF when the OSS did the work.
+//
+// A pass looks at a bounded number of items and the next one goes on after them; an item the
+// OSS cannot answer about is skipped, not a reason to stop.
 func (p *Processor) Reconcile(ctx context.Context) (int, error) {
+	batch := p.cfg.ReconcileBatch
 	cutoff := store.Micros(p.store.Now().Add(-p.cfg.ReconcileAfter))
-	items, err := p.store.StaleItems(ctx, cutoff, 200)
+	items, err := p.store.StaleItems(ctx, cutoff, p.reconciled.Load(), batch)
 	if err != nil {
 		return 0, err
 	}
+	if len(items) < batch {
+		p.reconciled.Store(0) // the end: the next pass starts over
+	} else {
+		p.reconciled.Store(items[len(items)-1].ItemID)
+	}
 	n := 0
+	var failed error
 	for _, s := range items {
+		if ctx.Err() != nil {
+			return n, ctx.Err()
+		}
 		res, err := p.oss.Status(ctx, strconv.FormatInt(s.ItemID, 10))
 		if err != nil {
-			return n, err
+			failed = cmp.Or(failed, fmt.Errorf("item %d: %w", s.ItemID, err))
+			continue
 		}
 		switch {
 		case res.Status == gateway.OSSCompleted:
@@ -43,11 +59,11 @@ func (p *Processor) Reconcile(ctx context.Context) (int, error) {
 		}
 		n++
 	}
-	return n, nil
+	return n, failed
 }
 
 // resend puts an item the OSS does not know back in the queue, moving a failed order back to
-// provisioning.
+// provisioning (its failure cleared, as a resubmit does).
 func (p *Processor) resend(ctx context.Context, orderID, itemID int64) error {
 	return p.store.InBatchTx(ctx, func(tx *store.Tx) error {
 		o, _, err := store.LockOrder(ctx, tx, orderID)
@@ -64,6 +80,10 @@ func (p *Processor) resend(ctx context.Context, orderID, itemID int64) error {
 			}
 		}
 		if o.Flow == order.ProvisioningFailed {
+			o.ProvisioningStatus, o.ErrorDetails = order.ProvisioningInProgress, ""
+			if err := store.SetOrderPhase(ctx, tx, o); err != nil {
+				return err
+			}
 			if err := store.SetFlow(ctx, tx, o.ID, o.Flow, order.Provisioning, "reconciliation resent an item", "reconciler"); err != nil {
 				return err
 			}

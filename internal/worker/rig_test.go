@@ -260,7 +260,47 @@ func (r *rig) order(id string) orderView {
 		r.t.Fatalf("order %s: %v: %s", id, err, b)
 	}
 	o.raw = b
+	r.consistent(o)
 	return o
+}
+
+// coarse is the status each flow status shows (DESIGN §4).
+var coarse = map[string]string{"NW": "NOT_STARTED", "OP": "IN_PROGRESS", "WP": "IN_PROGRESS", "PR": "IN_PROGRESS",
+	"NP": "PROBLEM", "PD": "PROBLEM", "PF": "PROBLEM", "HL": "PROBLEM", "CP": "COMPLETED", "CL": "CANCELED"}
+
+// consistent checks the order's four status fields agree, at whatever instant it was read.
+func (r *rig) consistent(o orderView) {
+	r.t.Helper()
+	paid := o.PaymentStatus == "FINISHED" || o.PaymentStatus == "NOT_REQUIRED"
+	var bad []string
+	check := func(ok bool, what string) {
+		if !ok {
+			bad = append(bad, what)
+		}
+	}
+	check(coarse[o.OfStatus] == o.Status, "status "+o.Status)
+	switch o.OfStatus {
+	case "WP":
+		check(o.PaymentStatus == "WAITING", "payment not WAITING")
+	case "NP":
+		check(o.PaymentStatus == "NO_PAYMENT_METHOD" && o.errorDetails() != "", "payment not NO_PAYMENT_METHOD with details")
+	case "PD":
+		check(o.PaymentStatus == "DECLINED" && o.errorDetails() != "", "payment not DECLINED with details")
+	case "PR":
+		check(paid, "provisioning unpaid")
+		check(o.ProvisioningStatus != "FAILED" && o.ProvisioningStatus != "COMPLETED" && o.errorDetails() == "",
+			"provisioning "+o.ProvisioningStatus+" with error "+o.errorDetails())
+	case "PF":
+		check(paid && o.ProvisioningStatus == "FAILED" && o.errorDetails() != "", "PF without FAILED provisioning and details")
+	case "CP":
+		check(paid && o.ProvisioningStatus == "COMPLETED" && o.errorDetails() == "", "CP not paid and provisioned")
+		for _, it := range o.Items {
+			check(it.Status == "COMPLETED", "CP with an item "+it.Status)
+		}
+	}
+	if len(bad) > 0 {
+		r.t.Errorf("order %s: inconsistent statuses %v: %s", o.OrderID, bad, o)
+	}
 }
 
 // waitFor polls the order until cond holds, failing the test after a bounded wait.
@@ -364,8 +404,9 @@ func salesFor(buyer, method string, months, users int, child bool) string {
 }`, buyer, pay, demo.PlanOfferCounter, months, demo.ResUsers, users, children)
 }
 
-// each runs fn on every engine with a fresh database.
+// each runs fn on every engine with a fresh database, in parallel with the other tests.
 func each(t *testing.T, fn func(t *testing.T, dsn string)) {
 	t.Helper()
+	t.Parallel()
 	storetest.EngineDSNs(t, fn)
 }

@@ -13,6 +13,7 @@ import (
 	"math"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/openbss/openbss/internal/gateway"
@@ -29,6 +30,7 @@ type Config struct {
 	ItemAttempts      int           // OSS tries per item before it fails as unreachable (default 8)
 	ReconcileEvery    time.Duration // reconciliation period (default 30s; 0 disables)
 	ReconcileAfter    time.Duration // an item must be stuck this long to be reconciled (default 1m)
+	ReconcileBatch    int           // items one reconciliation pass asks the OSS about (default 200)
 	ClaimBatch        int           // jobs claimed per poll (default 16)
 	PaymentAttempts   int           // gateway tries per charge before the order is parked PD (default 8)
 	DisableProcessing bool
@@ -54,6 +56,9 @@ func (c *Config) defaults() {
 	if c.PaymentAttempts <= 0 {
 		c.PaymentAttempts = 8
 	}
+	if c.ReconcileBatch <= 0 {
+		c.ReconcileBatch = 200
+	}
 	if c.ClaimBatch <= 0 {
 		c.ClaimBatch = 16
 	}
@@ -68,6 +73,8 @@ type Processor struct {
 	log     *slog.Logger
 	id      string
 	wake    chan struct{}
+	// reconciled is the last item id a reconciliation pass looked at; the next goes on after it.
+	reconciled atomic.Int64
 }
 
 // New returns a processor over the store and gateways.
