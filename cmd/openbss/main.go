@@ -30,6 +30,7 @@ commands:
   serve     run the API server (--addr, --db, --demo)
   init      create the provider account on an empty database and print its token
   migrate   bring the database schema up to date
+  catalog   apply a catalog file (catalog apply FILE [--dry-run]) or export one (catalog export)
   token     create or revoke API tokens (token create --account <aps id> --scopes …; token revoke --id N --account <aps id>)
   version   print the version
 `
@@ -50,6 +51,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runMigrate(ctx, rest, getenv, stdout, stderr)
 	case "token":
 		return runToken(ctx, rest, getenv, stdout, stderr)
+	case "catalog":
+		return runCatalog(ctx, rest, getenv, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "openbss", version)
 		return nil

@@ -40,14 +40,14 @@ func lineDiff(a, b string) []string {
 		case i < len(x) && j < len(y) && x[i] == y[j]:
 			same = append(same, x[i])
 			i, j = i+1, j+1
-		case j < len(y) && (i == len(x) || lcs[i][j+1] >= lcs[i+1][j]):
-			flush()
-			out = append(out, "+ "+y[j])
-			j++
-		default:
+		case i < len(x) && (j == len(y) || lcs[i+1][j] >= lcs[i][j+1]):
 			flush()
 			out = append(out, "- "+x[i])
 			i++
+		default:
+			flush()
+			out = append(out, "+ "+y[j])
+			j++
 		}
 	}
 	if len(same) > 0 && len(out) == 0 {
