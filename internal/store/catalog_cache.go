@@ -45,12 +45,21 @@ func (s *Store) ensureVersionTriggers(ctx context.Context) error {
 }
 
 func (s *Store) execAll(ctx context.Context, stmts []string) error {
-	for _, q := range stmts {
-		if _, err := s.db.ExecContext(ctx, q); err != nil {
-			return err
+	return s.InTx(ctx, func(tx *Tx) error {
+		if s.postgres {
+			// One process at a time: concurrent CREATE OR REPLACE of one function or trigger
+			// fails with "tuple concurrently updated" however often it is retried.
+			if _, err := tx.Tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7262536911)`); err != nil {
+				return err
+			}
 		}
-	}
-	return nil
+		for _, q := range stmts {
+			if _, err := tx.Tx.ExecContext(ctx, q); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // CatalogVersion is the current catalog change counter.

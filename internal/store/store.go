@@ -80,11 +80,28 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", redact(dsn), err)
 	}
-	if err := s.db.PingContext(ctx); err != nil {
+	if err := s.ping(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("connect %s: %w", redact(dsn), err)
 	}
 	return s, nil
+}
+
+// ping opens the first connection. Processes opening a new SQLite file together race to switch
+// it to WAL, and the loser gets SQLITE_BUSY at once (no busy wait resolves that lock upgrade);
+// the winner's switch persists in the file, so trying again shortly succeeds.
+func (s *Store) ping(ctx context.Context) error {
+	for attempt := 1; ; attempt++ {
+		err := s.db.PingContext(ctx)
+		if err == nil || s.postgres || attempt == 50 || !strings.Contains(err.Error(), "SQLITE_BUSY") {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database.
@@ -137,8 +154,9 @@ func (s *Store) Migrate(ctx context.Context) error {
 	}
 	var opts []goose.ProviderOption
 	if s.postgres {
-		// Processes starting together on one database take turns (a session advisory lock).
-		locker, err := lock.NewPostgresSessionLocker()
+		// Processes starting together on one database take turns (a session advisory lock),
+		// polled every second for up to five minutes.
+		locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 300))
 		if err != nil {
 			return fmt.Errorf("migrate: %w", err)
 		}
