@@ -1,8 +1,12 @@
 package api
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 
 	"github.com/openbss/openbss/internal/account"
@@ -138,11 +142,22 @@ type pushRequest struct {
 // pushOrder moves an order along its flow (seed: "Pushing Order Processing"): 200 with no body,
 // 409 naming the allowed targets when the transition is not allowed from the current status.
 func (s *Server) pushOrder(w http.ResponseWriter, r *http.Request) {
+	key, err := idempotencyKey(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	o, err := s.visibleOrder(r, r.PathValue("id"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	body, err := readBody(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
 	var req pushRequest
 	if err := decodeJSON(r, &req); err != nil {
 		s.fail(w, r, err)
@@ -153,13 +168,26 @@ func (s *Server) pushOrder(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var from order.FlowStatus
-	err = s.store.InTx(r.Context(), func(tx *store.Tx) error {
+	push := func(tx *store.Tx) error {
+		var err error
 		from, err = store.PushOrder(r.Context(), tx, o.ID, req.OfStatus, "api:"+principal(r).Account.APSID)
 		if err == nil && req.OfStatus != order.Cancelled && req.OfStatus != order.Hold {
 			err = store.Enqueue(r.Context(), tx, store.JobProcessOrder, o.ID, 0)
 		}
 		return err
-	})
+	}
+	if key == "" {
+		err = s.store.InTx(r.Context(), push)
+	} else {
+		// A retried push (its answer lost) replays the first 200 instead of a 409 from the new
+		// status; the key covers this order and this body only.
+		sum := sha256.Sum256(append([]byte("push "+o.APSID+"\n"), body...))
+		_, _, err = s.store.Idempotent(r.Context(), principal(r).Account.ID, key, hex.EncodeToString(sum[:]),
+			func(tx *store.Tx) (store.Reply, error) { return store.Reply{Status: http.StatusOK}, push(tx) })
+		if errors.Is(err, store.ErrIdempotencyMismatch) {
+			err = problem.Conflict("IdempotencyKeyReused", "this Idempotency-Key was used with a different request body")
+		}
+	}
 	if errors.Is(err, store.ErrPushNotAllowed) {
 		s.fail(w, r, problem.Conflict("PushNotAllowed", "order %s is in status %s; it can be pushed to %v",
 			o.Number, from, order.PushTargets(from)))
