@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/openbss/openbss/internal/account"
 	"github.com/openbss/openbss/internal/ledger"
@@ -158,7 +157,7 @@ type documentJSON struct {
 	Vendor          apsRef             `json:"vendor"`
 	Order           *orderRef          `json:"order,omitempty"`
 	RelatedDocument string             `json:"relatedDocument,omitempty"`
-	Date            time.Time          `json:"date"`
+	Date            timestamp          `json:"date"`
 	Currency        string             `json:"currency"`
 	Amount          money.Amount       `json:"amount"`
 	BalanceEffect   money.Amount       `json:"balanceEffect"`
@@ -174,7 +173,7 @@ func toDocumentJSON(d *ledger.Document) documentJSON {
 	c := d.Currency
 	j := documentJSON{APS: ready(d.APSID, typeDocument), Number: d.Number, Type: d.Type,
 		Account: apsRef{APS: apsMeta{ID: d.AccountAPSID}}, Vendor: apsRef{APS: apsMeta{ID: d.VendorAPSID}},
-		RelatedDocument: d.RelatedNumber, Date: d.Date.UTC(), Currency: c, Amount: money.NewAmount(d.Amount, c),
+		RelatedDocument: d.RelatedNumber, Date: timestamp(d.Date), Currency: c, Amount: money.NewAmount(d.Amount, c),
 		BalanceEffect: money.NewAmount(d.Effect(), c), TaxAmount: money.NewAmount(d.TaxAmount, c),
 		TransactionID: d.TransactionID, Description: d.Description, Lines: make([]documentLineJSON, len(d.Lines))}
 	if d.OrderAPSID != "" {

@@ -292,9 +292,16 @@ func (s *Scheduler) step(ctx context.Context) ([]Outcome, error) {
 	if err != nil {
 		return outs, err
 	}
-	if s.cfg.Drain != nil {
-		if err := s.cfg.Drain(ctx); err != nil {
-			return outs, fmt.Errorf("scheduler: waiting for order processing: %w", err)
+	if s.cfg.Drain == nil || len(outs) == 0 {
+		return outs, nil
+	}
+	if err := s.cfg.Drain(ctx); err != nil {
+		return outs, fmt.Errorf("scheduler: waiting for order processing: %w", err)
+	}
+	// The orders placed are processed: report where their subscriptions stand now.
+	for i := range outs {
+		if sub, err := s.store.Subscription(ctx, outs[i].SubscriptionID); err == nil {
+			outs[i].Status = sub.Status
 		}
 	}
 	return outs, nil

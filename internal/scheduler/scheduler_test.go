@@ -2,6 +2,7 @@ package scheduler_test
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -40,6 +41,17 @@ func TestAutoRenewal(t *testing.T) {
 		}
 		if len(renew) != 1 || renew[0] != store.EventRenew {
 			t.Fatalf("events of %s: %v, want one RENEW", demo.SubCloud, renew)
+		}
+		// 456808a0 does not renew itself: it expired on 04-12, and by 05-01 it has been through
+		// grace and hold, and the termination order placed on 04-26 has completed.
+		var other []string
+		for _, ev := range res.Events {
+			if ev.SubscriptionID == demo.SubVPSDemo {
+				other = append(other, ev.Kind+"→"+ev.Status)
+			}
+		}
+		if want := "[GRACE→GRACE HOLD→HOLD TERMINATE→TERMINATED]"; fmt.Sprint(other) != want {
+			t.Errorf("events of %s: %v, want %s", demo.SubVPSDemo, other, want)
 		}
 		sub := e.sub(demo.SubCloud)
 		if !sub.ExpirationDate.Equal(day(2019, 5, 20)) || sub.Status != subscription.StatusActive {
