@@ -8,9 +8,9 @@ import (
 	"github.com/openbss/openbss/internal/store"
 )
 
-// countCap bounds every count the panel runs: past it a page says "more than" instead of
-// scanning millions of rows.
-const countCap = 100_000
+// countCap bounds the dashboard's counts: past it a count says "more than" instead of scanning
+// millions of index entries.
+const countCap = 10_000
 
 // flowOrder is the order statuses are listed in: the path of an order, then the side roads.
 var flowOrder = []order.FlowStatus{order.New, order.Open, order.WaitingPayment, order.NoPaymentMethod,
@@ -62,7 +62,7 @@ func (p *Panel) dashboard(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx, scope := r.Context(), u.Principal.Account.Path
-	counts, err := p.store.PanelFlowCounts(ctx, scope, flowOrder, countCap)
+	counts, err := p.store.PanelFlowCounts(ctx, scope, u.Everything, flowOrder, countCap)
 	if err != nil {
 		p.fail(w, r, err)
 		return
@@ -83,7 +83,7 @@ func (p *Panel) dashboard(w http.ResponseWriter, r *http.Request) {
 		sc.Count.N += c.N
 		sc.Count.More = sc.Count.More || c.More
 	}
-	waiting, err := p.store.PanelOldestOrders(ctx, scope, needsAction, 25)
+	waiting, err := p.store.PanelOldestOrders(ctx, scope, u.Everything, needsAction, 25)
 	if err != nil {
 		p.fail(w, r, err)
 		return

@@ -127,11 +127,14 @@ func (f orderFilter) rql(count int) (string, error) {
 		}
 		add(d.op + "(creationTime," + t.Format(time.DateOnly) + ")")
 	}
-	if f.Sort != "" {
+	switch {
+	case f.Sort != "":
 		if !slices.Contains(orderSorts, strings.TrimPrefix(f.Sort, "-")) {
 			return "", problem.Invalid("InvalidFilter", "cannot sort by %q", f.Sort)
 		}
 		add("sort(" + f.Sort + ")")
+	case f.From != "" || f.To != "":
+		add("sort(-creationTime)") // newest first, as by default, along the dates' own index
 	}
 	add("limit(" + strconv.Itoa(f.Start) + "," + strconv.Itoa(count) + ")")
 	return strings.Join(terms, "&"), nil
@@ -222,12 +225,14 @@ func (p *Panel) orders(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lq.SkipCount = true
-	orders, err := p.store.PanelListOrders(r.Context(), u.Principal.Account.Path, u.Everything, lq)
+	// The capped count comes first: whether the filter matches many orders decides how the
+	// page is best found (store.PanelListOrders).
+	count, err := p.store.PanelCountOrders(r.Context(), u.Principal.Account.Path, u.Everything, lq, listCountCap)
 	if err != nil {
 		p.fail(w, r, err)
 		return
 	}
-	count, err := p.store.PanelCountOrders(r.Context(), u.Principal.Account.Path, u.Everything, lq, listCountCap)
+	orders, err := p.store.PanelListOrders(r.Context(), u.Principal.Account.Path, u.Everything, count.More, lq)
 	if err != nil {
 		p.fail(w, r, err)
 		return

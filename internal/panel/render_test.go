@@ -49,7 +49,7 @@ func bulkOrders(t *testing.T, st *store.Store, n int) {
 	now := store.Micros(st.Now())
 	at := strconv.FormatInt(now, 10) + " - n * 60000000"
 	start := time.Now()
-	_, err = st.DB().ExecContext(ctx, `WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < `+strconv.Itoa(n)+`)
+	_, err = st.DB().ExecContext(ctx, `WITH RECURSIVE seq(n) AS (SELECT CAST(1 AS BIGINT) UNION ALL SELECT n + 1 FROM seq WHERE n < `+strconv.Itoa(n)+`)
 		INSERT INTO orders (id, aps_id, order_number, type, buyer_id, buyer_path, seller_id, currency, sub_total, tax_total,
 		exclusive_tax_total, total, status, payment_status, provisioning_status, of_status, end_customer_name,
 		end_customer_type, request, error_details, order_date, expiration_date, creation_time, updated_at)
@@ -66,6 +66,12 @@ func bulkOrders(t *testing.T, st *store.Store, n int) {
 		FROM orders WHERE id > 10000000 AND of_status = 'PF'`)
 	if err != nil {
 		t.Fatalf("bulk items: %v", err)
+	}
+	if st.Postgres() {
+		// What autovacuum does in a running installation after such a load.
+		if _, err := st.DB().ExecContext(ctx, `ANALYZE`); err != nil {
+			t.Fatal(err)
+		}
 	}
 	t.Logf("wrote %d orders in %s", n, time.Since(start).Round(time.Millisecond))
 }
@@ -87,14 +93,18 @@ func (u *user) serverTime(path string) (time.Duration, int) {
 	return time.Duration(ms * float64(time.Millisecond)), res.StatusCode
 }
 
-// TestRenderTime checks every page renders in under 100 ms of server time on a store with
-// many orders: 20,000 by default, OPENBSS_PANEL_ORDERS for more (the issue's figure is 1M).
+// TestRenderTime checks every page renders in under 100 ms of server time (median of five) on
+// a store with many orders: 20,000 by default, OPENBSS_PANEL_ORDERS for more (the issue's
+// figure is 1M: OPENBSS_PANEL_ORDERS=1000000 go test -run TestRenderTime/sqlite -v
+// ./internal/panel/ takes about two minutes to write them).
 func TestRenderTime(t *testing.T) {
 	n := 20_000
 	if v := os.Getenv("OPENBSS_PANEL_ORDERS"); v != "" {
 		n, _ = strconv.Atoi(v)
 	}
-	if testing.Short() {
+	if testing.Short() || raceDetector {
+		// The race detector (and CI's parallel packages) slow everything many times over: there
+		// the test checks the pages and logs their times, and the budget is not enforced.
 		n = 2_000
 	}
 	storetest.EngineDSNs(t, func(t *testing.T, dsn string) {
@@ -111,6 +121,7 @@ func TestRenderTime(t *testing.T) {
 			"/panel/orders/" + id + "/confirm?action=resubmit", "/panel/subscriptions", "/panel/subscriptions/" + demo.SubVPSDemo,
 			"/panel/accounts", "/panel/accounts/" + demo.Customer1, "/panel/catalog", "/panel/oss",
 		}
+		const budget = 100 * time.Millisecond
 		for _, tok := range []string{demo.ProviderToken, demo.ResellerToken} {
 			u := r.signIn(tok)
 			for _, p := range pages {
@@ -125,8 +136,8 @@ func TestRenderTime(t *testing.T) {
 				slices.Sort(times)
 				med := times[len(times)/2]
 				t.Logf("%-9s %-60s median %6.1f ms  max %6.1f ms", tok[5:13], p, ms(med), ms(times[len(times)-1]))
-				if med > 100*time.Millisecond {
-					t.Errorf("GET %s as %s: median server time %s, over 100 ms with %d orders", p, tok, med, n)
+				if med > budget && !raceDetector {
+					t.Errorf("GET %s as %s: median server time %s, over %s with %d orders", p, tok, med, budget, n)
 				}
 			}
 		}

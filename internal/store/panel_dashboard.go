@@ -5,7 +5,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"regexp"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/openbss/openbss/internal/account"
@@ -22,8 +25,10 @@ type Count struct {
 // cappedCount runs the count of query (a SELECT of rows, without LIMIT) up to limit rows.
 func (s *Store) cappedCount(ctx context.Context, query string, args []any, limit int) (Count, error) {
 	var n int
-	q := fmt.Sprintf("SELECT COUNT(*) FROM (%s LIMIT $%d) c", query, len(args)+1)
-	if err := s.rdb.QueryRowContext(ctx, q, append(args, limit+1)...).Scan(&n); err != nil {
+	// The limit is written into the query, not bound: PostgreSQL plans a prepared statement
+	// generically after a few runs, and a generic plan knows nothing of a bound limit.
+	q := fmt.Sprintf("SELECT COUNT(*) FROM (%s LIMIT %d) c", query, limit+1)
+	if err := s.rdb.QueryRowContext(ctx, q, args...).Scan(&n); err != nil {
 		return Count{}, err
 	}
 	if n > limit {
@@ -32,14 +37,17 @@ func (s *Store) cappedCount(ctx context.Context, query string, args []any, limit
 	return Count{N: n}, nil
 }
 
-// PanelFlowCounts counts the orders of the subtree at scopePath in every flow status, each
-// count capped at limit (one index-only range scan per status).
-func (s *Store) PanelFlowCounts(ctx context.Context, scopePath string, statuses []order.FlowStatus, limit int) (map[order.FlowStatus]Count, error) {
+// PanelFlowCounts counts the orders of the subtree at scopePath (everything: the whole tree)
+// in every flow status, each count capped at limit: one index-only range scan per status.
+func (s *Store) PanelFlowCounts(ctx context.Context, scopePath string, everything bool, statuses []order.FlowStatus, limit int) (map[order.FlowStatus]Count, error) {
 	lo, hi := account.SubtreeRange(scopePath)
+	query, args := `SELECT 1 FROM orders o WHERE o.of_status = $1 AND o.buyer_path >= $2 AND o.buyer_path < $3`, []any{lo, hi}
+	if everything {
+		query, args = `SELECT 1 FROM orders o WHERE o.of_status = $1`, nil
+	}
 	out := make(map[order.FlowStatus]Count, len(statuses))
 	for _, f := range statuses {
-		c, err := s.cappedCount(ctx, `SELECT 1 FROM orders o WHERE o.of_status = $1 AND o.buyer_path >= $2 AND o.buyer_path < $3`,
-			[]any{string(f), lo, hi}, limit)
+		c, err := s.cappedCount(ctx, query, append([]any{string(f)}, args...), limit)
 		if err != nil {
 			return nil, fmt.Errorf("count %s orders: %w", f, err)
 		}
@@ -48,7 +56,8 @@ func (s *Store) PanelFlowCounts(ctx context.Context, scopePath string, statuses 
 	return out, nil
 }
 
-// PanelCountOrders counts the orders a compiled order-list query matches, up to limit.
+// PanelCountOrders counts the orders a compiled order-list query matches, up to limit. It reads
+// the orders table alone unless the filter names the buyer or the seller.
 func (s *Store) PanelCountOrders(ctx context.Context, scopePath string, everything bool, q ListQuery, limit int) (Count, error) {
 	where, args, err := s.panelScope(ctx, scopePath, everything)
 	if err != nil {
@@ -57,18 +66,31 @@ func (s *Store) PanelCountOrders(ctx context.Context, scopePath string, everythi
 	if q.Where != "" {
 		where = "(" + where + ") AND (" + q.Where + ")"
 	}
-	return s.cappedCount(ctx, "SELECT 1 FROM "+orderFrom+" WHERE "+where, append(args, q.Args...), limit)
+	from := "orders o"
+	if joinedColumn.MatchString(q.Where) {
+		from = orderFrom
+	}
+	return s.cappedCount(ctx, "SELECT 1 FROM "+from+" WHERE "+where, append(args, q.Args...), limit)
 }
 
+// joinedColumn finds the columns of orderFrom's joined tables in a compiled filter.
+var joinedColumn = regexp.MustCompile(`\b(b|s|sub)\.[a-z_]+`)
+
+// orderColumn finds the order columns of a compiled filter.
+var orderColumn = regexp.MustCompile(`\b(o|b|s|sub)\.[a-z_]+`)
+
 // PanelOldestOrders returns the oldest orders of the subtree in any of the given flow statuses,
-// at most limit: one index walk per status (of_status, id), merged — bounded however many
-// orders wait.
-func (s *Store) PanelOldestOrders(ctx context.Context, scopePath string, statuses []order.FlowStatus, limit int) ([]*order.Order, error) {
-	lo, hi := account.SubtreeRange(scopePath)
+// at most limit: one walk of the (of_status, id) index per status, merged — bounded however
+// many orders wait.
+func (s *Store) PanelOldestOrders(ctx context.Context, scopePath string, everything bool, statuses []order.FlowStatus, limit int) ([]*order.Order, error) {
+	scope, args, err := s.panelScope(ctx, scopePath, everything)
+	if err != nil {
+		return nil, err
+	}
 	var out []*order.Order
 	for _, f := range statuses {
-		err := s.each(ctx, "SELECT "+orderColumns+" FROM "+orderFrom+` WHERE o.of_status = $1 AND o.buyer_path >= $2
-			AND o.buyer_path < $3 ORDER BY o.id LIMIT $4`, []any{string(f), lo, hi, limit}, func(r *sql.Rows) error {
+		err := s.each(ctx, "SELECT "+orderColumns+" FROM "+orderFrom+" WHERE "+scope+` AND o.of_status = $3
+			ORDER BY o.id LIMIT `+strconv.Itoa(limit), append(args, string(f)), func(r *sql.Rows) error {
 			o, err := scanOrder(r)
 			out = append(out, o)
 			return err
@@ -100,7 +122,7 @@ func (s *Store) PanelRecentFailures(ctx context.Context, scopePath string, limit
 	err := s.each(ctx, `SELECT o.aps_id, o.order_number, o.of_status, i.id, i.action, i.message, i.updated_at
 		FROM provisioning_items i JOIN orders o ON o.id = i.order_id
 		WHERE i.status = $1 AND o.buyer_path >= $2 AND o.buyer_path < $3
-		ORDER BY i.updated_at DESC, i.id DESC LIMIT $4`, []any{order.ProvisioningFailedSt, lo, hi, limit},
+		ORDER BY i.updated_at DESC, i.id DESC LIMIT `+strconv.Itoa(limit), []any{order.ProvisioningFailedSt, lo, hi},
 		func(r *sql.Rows) error {
 			var f FailedItem
 			var flow string
@@ -155,11 +177,24 @@ func (s *Store) panelScope(ctx context.Context, scopePath string, everything boo
 }
 
 // PanelListOrders is ListOrders for the panel: the same columns and the same compiled filter,
-// sort and page (the API's RQL path), with panelScope's scope.
-func (s *Store) PanelListOrders(ctx context.Context, scopePath string, everything bool, q ListQuery) ([]*order.Order, error) {
+// sort and page (the API's RQL path), with panelScope's scope. many says the filter matches
+// many orders (the panel's capped count reached its cap): then on SQLite the filter is kept off
+// the indexes, so the sort's index leads and the page is found among the first rows of the
+// sort, instead of sorting every match of the filter's index.
+func (s *Store) PanelListOrders(ctx context.Context, scopePath string, everything, many bool, q ListQuery) ([]*order.Order, error) {
 	scope, args, err := s.panelScope(ctx, scopePath, everything)
 	if err != nil {
 		return nil, err
+	}
+	if many && !s.postgres {
+		// The sort's own column keeps its index: a range on it is the walk itself.
+		lead, _, _ := strings.Cut(q.OrderBy, " ")
+		q.Where = orderColumn.ReplaceAllStringFunc(q.Where, func(col string) string {
+			if col == lead {
+				return col
+			}
+			return "+" + col
+		})
 	}
 	var out []*order.Order
 	q.SkipCount = true
