@@ -11,9 +11,10 @@ import (
 	"github.com/openbss/openbss/internal/store"
 )
 
-// The ledger's read endpoints: an account's documents (invoices, payments, credit memos,
-// refunds) as an RQL collection scoped to the caller's subtree, and the balance derived from
-// them. Documents are written only by order processing; there is no endpoint that changes one.
+// The ledger's endpoints: an account's documents (invoices, payments, credit memos, refunds) as
+// an RQL collection scoped to the caller's subtree, the balance derived from them, and the usage
+// reported for subscriptions (ledger_usage.go). Documents are written only by order processing;
+// there is no endpoint that changes one.
 
 const typeDocument = "http://openbss.org/ledger/Document/1.0"
 
@@ -23,6 +24,8 @@ func (s *Server) ledgerRoutes() {
 	s.mux.HandleFunc("GET /aps/2/collections/documents", s.authed(read, s.listDocuments))
 	s.mux.HandleFunc("GET /aps/2/collections/documents/{id}", s.authed(read, s.getDocument))
 	s.mux.HandleFunc("GET /aps/2/collections/accounts/{id}/balance", s.authed(read, s.getBalance))
+	s.mux.HandleFunc("GET /aps/2/collections/bss-subscriptions/{id}/usage", s.authed(read, s.getUsage))
+	s.mux.HandleFunc("POST /aps/2/collections/bss-subscriptions/{id}/usage", s.authed(account.ScopeOrdersWrite, s.postUsage))
 }
 
 var documentSchema = &rql.Schema{

@@ -320,3 +320,54 @@ func ldgWaitFor(t *testing.T, s *ldgServer, id, status string) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestUsageReporting: usage is reported per subscription and resource within the running billing
+// period; the answer shows the period's peaks against the limits.
+func TestUsageReporting(t *testing.T) {
+	ldgEngines(t, func(t *testing.T, s *ldgServer) {
+		s.exec(`UPDATE plan_resource_rates SET overuse_fee = 2500000 WHERE resource_id = (SELECT id FROM resources WHERE aps_id = $1)`, demo.ResVPS)
+		path := "/aps/2/collections/bss-subscriptions/" + demo.SubCloud + "/usage"
+		var u struct {
+			PeriodStart string `json:"periodStart"`
+			PeriodEnd   string `json:"periodEnd"`
+			Resources   []struct {
+				ResourceID string      `json:"resourceId"`
+				Limit      json.Number `json:"limit"`
+				Peak       json.Number `json:"peak"`
+				Overuse    json.Number `json:"overuse"`
+				OveruseFee ldgAmount   `json:"overuseFee"`
+			} `json:"resources"`
+		}
+		if code := s.call("POST", path, demo.ResellerToken, `{"resourceId": "`+demo.ResVPS+`", "amount": 5}`, &u); code != http.StatusOK {
+			t.Fatalf("report usage: %d", code)
+		}
+		if code := s.call("POST", path, demo.ResellerToken, `[{"resourceId": "`+demo.ResVPS+`", "amount": 3,
+			"measuredAt": "2019-03-21T00:00:00Z"}]`, &u); code != http.StatusOK {
+			t.Fatalf("report usage list: %d", code)
+		}
+		if u.PeriodStart != "2019-03-20T00:00:00Z" || u.PeriodEnd != "2019-04-20T00:00:00Z" || len(u.Resources) != 1 ||
+			u.Resources[0].Peak != "5.0" || u.Resources[0].Limit != "2.0" || u.Resources[0].Overuse != "3.0" ||
+			u.Resources[0].OveruseFee.Value != "2.5" {
+			t.Errorf("usage %+v", u)
+		}
+		for _, c := range []struct {
+			token, body string
+			want        int
+		}{
+			{demo.CustomerToken, `{"resourceId": "` + demo.ResVPS + `", "amount": 1}`, 404},
+			{demo.ResellerToken, `{"resourceId": "` + demo.ResDisk + `", "amount": 1}`, 422},
+			{demo.ResellerToken, `{"resourceId": "` + demo.ResVPS + `", "amount": -1}`, 400},
+			{demo.ResellerToken, `{"resourceId": "` + demo.ResVPS + `"}`, 400},
+			{demo.ResellerToken, `{"resourceId": "` + demo.ResVPS + `", "amount": 1, "measuredAt": "2019-05-01T00:00:00Z"}`, 422},
+			{demo.ResellerToken, `[]`, 400},
+			{demo.ResellerToken, `{"resourceId": "` + demo.ResVPS + `", "amount": 1, "extra": 1}`, 400},
+		} {
+			if code := s.call("POST", path, c.token, c.body, nil); code != c.want {
+				t.Errorf("POST usage %s as %s: %d, want %d", c.body, c.token, code, c.want)
+			}
+		}
+		if code := s.call("GET", path, demo.CustomerToken, "", nil); code != http.StatusNotFound {
+			t.Errorf("another customer's usage: %d, want 404", code)
+		}
+	})
+}

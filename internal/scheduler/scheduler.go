@@ -1,8 +1,9 @@
 // Package scheduler moves subscriptions through time. Driven by a clock, it finds what became
-// due — auto-renewals autorenewal.days before expiration, and for a subscription nobody renewed,
-// grace at expiration, hold (service stopped) when grace ends, termination when hold ends — and
-// does it, earliest first: renewals and terminations as orders processed like any other,
-// grace and hold as status changes. Each event happens once per expiration date, even with
+// due — auto-renewals autorenewal.days before expiration; for a subscription nobody renewed,
+// grace at expiration, hold (service stopped) when grace ends, termination when hold ends; the
+// overuse of a billing period with reported usage when it ends — and does it, earliest first:
+// renewals, terminations and billing orders as orders processed like any other, grace and hold
+// as status changes. Each event happens once per expiration date, even with
 // several processes on one database (idempotency keys, conditional updates, a unique mark).
 //
 // With the demo test clock, Advance moves time to a target in steps: to each due event in time
@@ -159,6 +160,8 @@ func (s *Scheduler) handle(ctx context.Context, e store.DueEvent) (Outcome, erro
 	case store.EventHold:
 		err = s.move(ctx, e, &o, subscription.StatusGrace, subscription.StatusHold, subscription.ServiceStopped,
 			"grace period over: service stopped until "+e.Expiration.Add(s.cfg.Grace+s.cfg.Hold).Format(time.RFC3339))
+	case store.EventBill:
+		err = s.bill(ctx, e, &o)
 	case store.EventTerminate:
 		err = s.placeFor(ctx, e, &o, &order.Request{Type: order.Cancellation, SubscriptionID: e.SubscriptionAPSID,
 			Comment: fmt.Sprintf("Terminated by the scheduler: expired on %s and not renewed through grace and hold",

@@ -424,3 +424,83 @@ func line(t *testing.T, o *order.Order, typ pricing.LineType) pricing.Line {
 	t.Fatalf("order %s has no %s line: %+v", o.Number, typ, o.Lines)
 	return pricing.Line{}
 }
+
+// TestOveruseBillingOrder: Cloud VPS priced at 2.50 per unit of overuse; subscription a63078fb
+// (limit 2 VPS, billing period 2019-03-20 … 04-20) reports 3, 5 and 4 VPS. When the period ends
+// a billing order charges the peak above the limit: (5 − 2) × 2.50 = 7.50 USD, paid by the card
+// and invoiced; the closed period takes no more usage.
+func TestOveruseBillingOrder(t *testing.T) {
+	engines(t, func(t *testing.T, e *env) {
+		e.exec(`UPDATE plan_resource_rates SET overuse_fee = 2500000 WHERE resource_id = (SELECT id FROM resources
+			WHERE aps_id = $1)`, demo.ResVPS)
+		sub := e.sub(demo.SubCloud)
+		vps := sub.Resources[0].ResourceID
+		for _, u := range []struct {
+			at     time.Time
+			amount string
+		}{{epoch, "3"}, {day(2019, 4, 1), "5"}, {day(2019, 4, 10), "4"}} {
+			e.advanceTo(u.at)
+			if _, end, err := e.st.RecordUsage(e.ctx, sub, vps, d(u.amount), e.clock.Now()); err != nil || !end.Equal(day(2019, 4, 20)) {
+				t.Fatalf("usage %s at %s: period end %s, %v", u.amount, u.at, end, err)
+			}
+		}
+		res := e.advanceTo(day(2019, 4, 21))
+		var bill *scheduledOutcome
+		for i := range res.Events {
+			if res.Events[i].Kind == store.EventBill {
+				bill = &res.Events[i]
+			}
+		}
+		if bill == nil || bill.SubscriptionID != demo.SubCloud || !bill.DueAt.Equal(day(2019, 4, 20)) || bill.OrderID == "" {
+			t.Fatalf("billing event: %+v in %+v", bill, res.Events)
+		}
+		bo := e.order(bill.OrderID)
+		if bo.Type != string(order.CodeBilling) || bo.Flow != order.Completed || !bo.Total.Equal(d("7.5")) || len(bo.Lines) != 1 {
+			t.Fatalf("billing order %s: %s %s total %s lines %+v (%s)", bo.Number, bo.Type, bo.Flow, bo.Total, bo.Lines, bo.ErrorDetails)
+		}
+		if l := bo.Lines[0]; l.Type != "RESOURCE_OVERUSE" || !l.Quantity.Equal(d("3")) || !l.UnitPrice.Equal(d("2.5")) {
+			t.Errorf("overuse line %+v", l)
+		}
+		docs := e.orderDocs(bo)
+		if inv, pay := docs[ledger.Invoice], docs[ledger.Payment]; inv == nil || pay == nil || !inv.Amount.Equal(d("7.5")) ||
+			!pay.Amount.Equal(d("7.5")) {
+			t.Errorf("billing order documents %+v", docs)
+		}
+		if _, _, err := e.st.RecordUsage(e.ctx, sub, vps, d("9"), day(2019, 4, 15)); !errors.Is(err, store.ErrUsagePeriod) {
+			t.Errorf("usage in a billed period: %v", err)
+		}
+		if res := e.advanceTo(day(2019, 6, 1)); indexOfKind(res.Events, store.EventBill) >= 0 {
+			t.Errorf("the period was billed twice: %+v", res.Events)
+		}
+	})
+}
+
+// TestUsageWithinLimitsBillsNothing: a period whose peak stays within the limit is closed with
+// no order.
+func TestUsageWithinLimitsBillsNothing(t *testing.T) {
+	engines(t, func(t *testing.T, e *env) {
+		e.exec(`UPDATE plan_resource_rates SET overuse_fee = 2500000`)
+		sub := e.sub(demo.SubCloud)
+		if _, _, err := e.st.RecordUsage(e.ctx, sub, sub.Resources[0].ResourceID, d("2"), epoch); err != nil {
+			t.Fatal(err)
+		}
+		res := e.advanceTo(day(2019, 4, 21))
+		i := indexOfKind(res.Events, store.EventBill)
+		if i < 0 || res.Events[i].OrderID != "" {
+			t.Fatalf("billing of a period within limits: %+v", res.Events)
+		}
+		var n int
+		if err := e.st.DB().QueryRow(`SELECT COUNT(*) FROM orders WHERE type = 'BO'`).Scan(&n); err != nil || n != 0 {
+			t.Errorf("%d billing orders (%v)", n, err)
+		}
+	})
+}
+
+func indexOfKind(evs []scheduledOutcome, kind string) int {
+	for i, ev := range evs {
+		if ev.Kind == kind {
+			return i
+		}
+	}
+	return -1
+}

@@ -13,6 +13,7 @@ const (
 	EventGrace     = "GRACE"     // at expiration, not renewed: status GRACE, service still on
 	EventHold      = "HOLD"      // grace over: status HOLD, service stopped
 	EventTerminate = "TERMINATE" // hold over: place the termination (a CANCELLATION order)
+	EventBill      = "BILL"      // a billing period with usage ended: bill its overuse (a BO order)
 )
 
 // DueEvent is an event of one subscription that is due at DueAt.
@@ -21,7 +22,7 @@ type DueEvent struct {
 	SubscriptionID    int64
 	SubscriptionAPSID string
 	AccountID         int64
-	Expiration        time.Time // the expiration date the event belongs to
+	Expiration        time.Time // the expiration date the event belongs to (BILL: the billing period's end)
 	DueAt             time.Time
 }
 
@@ -31,10 +32,11 @@ type Periods struct {
 	Hold  time.Duration
 }
 
-// DueEvents lists the events due at or before at, earliest first (ties: renewals before
-// expirations, then by subscription). What is due follows from each subscription's status and
-// expiration date, and from the events already recorded: once an event has been handled the
-// subscription's status has moved on, or its mark excludes it.
+// DueEvents lists the events due at or before at, earliest first (ties: the billing of a
+// period that ends, renewals, then expirations; then by subscription). What is due follows from
+// each subscription's status and expiration date, its unbilled usage periods, and the events
+// already recorded: once an event is handled the subscription has moved on, or a mark excludes
+// it.
 func (s *Store) DueEvents(ctx context.Context, at time.Time, p Periods, limit int) ([]DueEvent, error) {
 	grace, hold := p.Grace.Microseconds(), p.Hold.Microseconds()
 	now := Micros(at)
@@ -58,6 +60,10 @@ func (s *Store) DueEvents(ctx context.Context, at time.Time, p Periods, limit in
 		FROM subscriptions s WHERE s.status = 'HOLD' AND s.expiration_date <= $5
 			AND NOT EXISTS (SELECT 1 FROM schedule_events e WHERE e.subscription_id = s.id AND e.kind = 'TERMINATE'
 				AND e.expiration = s.expiration_date)
+		UNION ALL
+		SELECT 'BILL', -1, s.id, s.aps_id, s.account_id, up.period_end, up.period_end
+		FROM usage_periods up JOIN subscriptions s ON s.id = up.subscription_id
+		WHERE up.billed_at IS NULL AND up.period_end <= $1
 		) d ORDER BY due, rank, id LIMIT $6`,
 		[]any{now, grace, grace + hold, now - grace, now - grace - hold, limit}, func(r *sql.Rows) error {
 			var e DueEvent

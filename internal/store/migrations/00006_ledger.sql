@@ -7,7 +7,7 @@
 INSERT INTO id_sequences (name, next_value) VALUES
     ('documents', 1), ('document_number_INVOICE', 1), ('document_number_PAYMENT', 1),
     ('document_number_CREDIT_MEMO', 1), ('document_number_REFUND', 1), ('refunds', 1),
-    ('schedule_events', 1);
+    ('schedule_events', 1), ('usage_records', 1);
 
 -- Append-only: rows are inserted, never updated or deleted (no code path does either). amount is
 -- a magnitude; the type gives the direction (internal/ledger). account_path scopes lists to the
@@ -115,6 +115,32 @@ CREATE TABLE schedule_events (
 CREATE INDEX schedule_events_done ON schedule_events (done_at, id);
 CREATE INDEX subscriptions_status_expiration ON subscriptions (status, expiration_date);
 
+-- Resource usage reported for a subscription (by the OSS or a metering system), each record in
+-- the billing period it was measured in. At the end of a period the peak of each resource above
+-- the subscription's limit is billed as overuse in a billing order (BO), when the plan prices it.
+CREATE TABLE usage_records (
+    id              BIGINT PRIMARY KEY,
+    subscription_id BIGINT NOT NULL REFERENCES subscriptions (id),
+    resource_id     BIGINT NOT NULL REFERENCES resources (id),
+    amount          BIGINT NOT NULL,
+    measured_at     BIGINT NOT NULL,
+    period_end      BIGINT NOT NULL,
+    created_at      BIGINT NOT NULL
+);
+CREATE INDEX usage_records_period ON usage_records (subscription_id, period_end, resource_id);
+
+-- One row per subscription and billing period with usage: billed_at is set, with the billing
+-- order (none when nothing was over its limit), once the period's overuse is billed.
+CREATE TABLE usage_periods (
+    subscription_id BIGINT NOT NULL REFERENCES subscriptions (id),
+    period_end      BIGINT NOT NULL,
+    period_start    BIGINT NOT NULL,
+    billed_at       BIGINT,
+    order_id        BIGINT REFERENCES orders (id),
+    PRIMARY KEY (subscription_id, period_end)
+);
+CREATE INDEX usage_periods_due ON usage_periods (billed_at, period_end);
+
 -- The demo test clock's offset from the wall clock (one row), so a restarted demo server
 -- resumes its test time.
 CREATE TABLE test_clock (
@@ -125,6 +151,8 @@ CREATE TABLE test_clock (
 
 -- +goose Down
 DROP TABLE test_clock;
+DROP TABLE usage_periods;
+DROP TABLE usage_records;
 DROP INDEX subscriptions_status_expiration;
 DROP TABLE schedule_events;
 DROP TABLE demo_gateway_refunds;
@@ -132,4 +160,5 @@ DROP TABLE refunds;
 DROP TABLE payment_credits;
 DROP TABLE document_lines;
 DROP TABLE documents;
-DELETE FROM id_sequences WHERE name LIKE 'document_number_%' OR name IN ('documents', 'refunds', 'schedule_events');
+DELETE FROM id_sequences WHERE name LIKE 'document_number_%' OR name IN ('documents', 'refunds', 'schedule_events',
+    'usage_records');
