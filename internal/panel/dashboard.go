@@ -83,7 +83,11 @@ func (p *Panel) dashboard(w http.ResponseWriter, r *http.Request) {
 		sc.Count.N += c.N
 		sc.Count.More = sc.Count.More || c.More
 	}
-	waiting, err := p.store.PanelOldestOrders(ctx, scope, u.Everything, needsAction, 25)
+	waitingCounts := map[order.FlowStatus]store.Count{}
+	for _, f := range needsAction {
+		waitingCounts[f] = counts[f]
+	}
+	waiting, err := p.store.PanelOldestOrders(ctx, scope, u.Everything, waitingCounts, 25)
 	if err != nil {
 		p.fail(w, r, err)
 		return

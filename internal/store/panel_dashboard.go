@@ -79,17 +79,26 @@ var joinedColumn = regexp.MustCompile(`\b(b|s|sub)\.[a-z_]+`)
 // orderColumn finds the order columns of a compiled filter.
 var orderColumn = regexp.MustCompile(`\b(o|b|s|sub)\.[a-z_]+`)
 
-// PanelOldestOrders returns the oldest orders of the subtree in any of the given flow statuses,
-// at most limit: one walk of the (of_status, id) index per status, merged — bounded however
-// many orders wait.
-func (s *Store) PanelOldestOrders(ctx context.Context, scopePath string, everything bool, statuses []order.FlowStatus, limit int) ([]*order.Order, error) {
-	scope, args, err := s.panelScope(ctx, scopePath, everything)
-	if err != nil {
-		return nil, err
-	}
+// PanelOldestOrders returns the oldest orders of the subtree in the given flow statuses, at
+// most limit, oldest first. counts are the subtree's counts per status (PanelFlowCounts): a
+// status without orders there is skipped, one with few is read through its (of_status,
+// buyer_path) range, and one with many by a walk of its (of_status, id) index — bounded
+// however many orders wait.
+func (s *Store) PanelOldestOrders(ctx context.Context, scopePath string, everything bool, counts map[order.FlowStatus]Count, limit int) ([]*order.Order, error) {
 	var out []*order.Order
-	for _, f := range statuses {
-		err := s.each(ctx, "SELECT "+orderColumns+" FROM "+orderFrom+" WHERE "+scope+` AND o.of_status = $3
+	for f, c := range counts {
+		if c.N == 0 {
+			continue
+		}
+		scope, args, err := s.panelScope(ctx, scopePath, everything)
+		if err != nil {
+			return nil, err
+		}
+		if !everything && !c.More && c.N <= denseScope {
+			lo, hi := account.SubtreeRange(scopePath)
+			scope, args = "o.buyer_path >= $1 AND o.buyer_path < $2", []any{lo, hi}
+		}
+		err = s.each(ctx, "SELECT "+orderColumns+" FROM "+orderFrom+" WHERE "+scope+` AND o.of_status = $3
 			ORDER BY o.id LIMIT `+strconv.Itoa(limit), append(args, string(f)), func(r *sql.Rows) error {
 			o, err := scanOrder(r)
 			out = append(out, o)
