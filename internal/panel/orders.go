@@ -22,6 +22,9 @@ import (
 // pageSize is the rows of one list page; one more is fetched to know whether a next page exists.
 const pageSize = 50
 
+// maxStart is the deepest row a list pages to: an offset is a walk over every row before it.
+const maxStart = 100_000
+
 // listCountCap bounds the count shown above a list (a list's count joins the rows it counts).
 const listCountCap = 10_000
 
@@ -135,6 +138,9 @@ func (f orderFilter) rql(count int) (string, error) {
 		add("sort(" + f.Sort + ")")
 	case f.From != "" || f.To != "":
 		add("sort(-creationTime)") // newest first, as by default, along the dates' own index
+	}
+	if f.Start > maxStart {
+		return "", problem.Invalid("InvalidFilter", "pages go up to row %d; narrow the list with a filter", maxStart)
 	}
 	add("limit(" + strconv.Itoa(f.Start) + "," + strconv.Itoa(count) + ")")
 	return strings.Join(terms, "&"), nil

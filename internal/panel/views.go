@@ -36,7 +36,7 @@ func (p *Panel) subscriptions(w http.ResponseWriter, r *http.Request) {
 	d := subscriptionsData{Status: q.Get("status"), Name: strings.TrimSpace(q.Get("name")),
 		Account: strings.TrimSpace(q.Get("account")), Statuses: subscriptionStatuses}
 	start, _ := strconv.Atoi(q.Get("start"))
-	start = max(start, 0)
+	start = min(max(start, 0), maxStart)
 	var terms []string
 	if d.Status != "" {
 		terms = append(terms, "eq(status,"+rqlValue(d.Status)+")")
@@ -134,7 +134,7 @@ func (p *Panel) accounts(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	start, _ := strconv.Atoi(r.URL.Query().Get("start"))
-	start = max(start, 0)
+	start = min(max(start, 0), maxStart)
 	// Paths sort depth first ("/1/12/…" before "/1/120/"), so the tree is one ordered range scan.
 	accts, _, err := p.store.ListAccounts(r.Context(), root.Path, store.ListQuery{OrderBy: "a.path", Offset: start,
 		Count: treePage + 1, SkipCount: true})
