@@ -40,12 +40,20 @@ type Periods struct {
 func (s *Store) DueEvents(ctx context.Context, at time.Time, p Periods, limit int) ([]DueEvent, error) {
 	grace, hold := p.Grace.Microseconds(), p.Hold.Microseconds()
 	now := Micros(at)
+	// Renewals are due at most the largest autorenewal.days before expiration: bounding the
+	// expiration date keeps that branch on the (status, expiration_date) index.
+	var maxDays int64
+	if err := s.rdb.QueryRowContext(ctx, `SELECT COALESCE(MAX(autorenew_days), 0) FROM plans
+		WHERE autorenew_type <> 'DISABLED'`).Scan(&maxDays); err != nil {
+		return nil, err
+	}
 	var out []DueEvent
 	err := s.each(ctx, `SELECT kind, id, aps_id, account_id, expiration_date, due FROM (
 		SELECT 'RENEW' AS kind, 0 AS rank, s.id, s.aps_id, s.account_id, s.expiration_date,
 			s.expiration_date - p.autorenew_days * 86400000000 AS due -- a day is 86400000000 µs
 		FROM subscriptions s JOIN plans p ON p.id = s.plan_id
-		WHERE s.status IN ('ACTIVE', 'GRACE') AND s.autorenew_enabled AND p.autorenew_type <> 'DISABLED'
+		WHERE s.status IN ('ACTIVE', 'GRACE') AND s.expiration_date <= $7 AND s.autorenew_enabled
+			AND p.autorenew_type <> 'DISABLED'
 			AND s.expiration_date - p.autorenew_days * 86400000000 <= $1
 			AND NOT EXISTS (SELECT 1 FROM schedule_events e WHERE e.subscription_id = s.id AND e.kind = 'RENEW'
 				AND e.expiration = s.expiration_date)
@@ -65,7 +73,7 @@ func (s *Store) DueEvents(ctx context.Context, at time.Time, p Periods, limit in
 		FROM usage_periods up JOIN subscriptions s ON s.id = up.subscription_id
 		WHERE up.billed_at IS NULL AND up.period_end <= $1
 		) d ORDER BY due, rank, id LIMIT $6`,
-		[]any{now, grace, grace + hold, now - grace, now - grace - hold, limit}, func(r *sql.Rows) error {
+		[]any{now, grace, grace + hold, now - grace, now - grace - hold, limit, now + maxDays*86_400_000_000}, func(r *sql.Rows) error {
 			var e DueEvent
 			var exp, due int64
 			if err := r.Scan(&e.Kind, &e.SubscriptionID, &e.SubscriptionAPSID, &e.AccountID, &exp, &due); err != nil {
