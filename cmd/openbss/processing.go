@@ -29,6 +29,7 @@ type procFlags struct {
 	reconcileEvery *time.Duration
 	reconcileAfter *time.Duration
 	backoff        *time.Duration
+	lease          *time.Duration
 	webhookURL     *string
 	webhookSecret  *string
 	sim            *gateway.Simulator // the in-process OSS simulator processor built, if any (the panel configures it)
@@ -57,6 +58,7 @@ func processingFlags(fs *flag.FlagSet, getenv func(string) string) *procFlags {
 		reconcileEvery: fs.Duration("reconcile-every", 30*time.Second, "how often to reconcile stuck provisioning items with the OSS (0 disables)"),
 		reconcileAfter: fs.Duration("reconcile-after", time.Minute, "how long an item must be stuck before reconciliation asks the OSS"),
 		backoff:        fs.Duration("retry-backoff", time.Second, "first retry delay of a failed job (doubles per attempt)"),
+		lease:          fs.Duration("job-lease", 30*time.Second, "how long a claimed job stays with its process unless renewed; after a crash its jobs resume this much later"),
 		webhookURL:     fs.String("webhook-url", env("OPENBSS_WEBHOOK_URL", ""), "POST every order status change here, signed (env OPENBSS_WEBHOOK_URL)"),
 		webhookSecret:  fs.String("webhook-secret", env("OPENBSS_WEBHOOK_SECRET", ""), "HMAC secret of webhook deliveries (env OPENBSS_WEBHOOK_SECRET)"),
 	}
@@ -83,5 +85,5 @@ func (f *procFlags) processor(st *store.Store, log *slog.Logger) (*worker.Proces
 		oss = f.sim
 	}
 	return worker.New(st, pay, oss, worker.Config{Workers: *f.workers, ReconcileEvery: *f.reconcileEvery,
-		ReconcileAfter: *f.reconcileAfter, BackoffBase: *f.backoff}, log), nil
+		ReconcileAfter: *f.reconcileAfter, BackoffBase: *f.backoff, Lease: *f.lease}, log), nil
 }

@@ -49,6 +49,16 @@ func (s *Store) ClaimJobs(ctx context.Context, worker string, n int, lease time.
 	return jobs, err
 }
 
+// RenewLeases extends the leases of the jobs worker holds to now+lease: a live worker keeps its
+// jobs however long they run, and the jobs of a dead one come due when their lease runs out.
+func (s *Store) RenewLeases(ctx context.Context, worker string, lease time.Duration) error {
+	return s.InBatchTx(ctx, func(tx *Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE jobs SET locked_until = $2 WHERE locked_by = $1 AND state = 'pending'`,
+			worker, Micros(tx.Now.Add(lease)))
+		return err
+	})
+}
+
 // FinishJob removes a done job.
 func (s *Store) FinishJob(ctx context.Context, id int64) error {
 	return s.InBatchTx(ctx, func(tx *Tx) error {

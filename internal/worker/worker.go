@@ -24,7 +24,7 @@ import (
 type Config struct {
 	Workers           int           // concurrent job runners (default 4)
 	Poll              time.Duration // idle wait between claims (default 50ms)
-	Lease             time.Duration // how long a claimed job is ours (default 2m)
+	Lease             time.Duration // how long a claimed job is ours unless renewed (default 30s; renewed every third)
 	BackoffBase       time.Duration // first retry delay (default 1s), doubled per attempt
 	BackoffMax        time.Duration // retry delay cap (default 5m)
 	ItemAttempts      int           // OSS tries per item before it fails as unreachable (default 8)
@@ -46,7 +46,7 @@ func (c *Config) defaults() {
 		c.Workers = 4
 	}
 	set(&c.Poll, 50*time.Millisecond)
-	set(&c.Lease, 2*time.Minute)
+	set(&c.Lease, 30*time.Second)
 	set(&c.BackoffBase, time.Second)
 	set(&c.BackoffMax, 5*time.Minute)
 	set(&c.ReconcileAfter, time.Minute)
@@ -113,9 +113,34 @@ func (p *Processor) Run(ctx context.Context) {
 			p.reconcileLoop(ctx)
 		}()
 	}
+	// The leases of the jobs in hand are renewed until they are done, so only the jobs of a
+	// processor that died run out: after a crash, its jobs are taken over one lease later.
+	renewCtx, stopRenewing := context.WithCancel(context.WithoutCancel(ctx))
+	renewed := make(chan struct{})
+	go func() {
+		defer close(renewed)
+		p.renewLeases(renewCtx)
+	}()
 	p.claimLoop(ctx, jobs)
 	close(jobs)
 	wg.Wait()
+	stopRenewing()
+	<-renewed
+}
+
+func (p *Processor) renewLeases(ctx context.Context) {
+	t := time.NewTicker(p.cfg.Lease / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := p.store.RenewLeases(ctx, p.id, p.cfg.Lease); err != nil && ctx.Err() == nil {
+				p.log.Warn("renew job leases", "err", err)
+			}
+		}
+	}
 }
 
 func (p *Processor) claimLoop(ctx context.Context, jobs chan<- store.Job) {
