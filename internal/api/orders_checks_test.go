@@ -33,6 +33,7 @@ func TestOrderChecks(t *testing.T) {
 			{"subscriptions", checkSubscriptions},
 			{"payment methods", checkPaymentMethods},
 			{"reasons and bodies", checkReasonsAndBodies},
+			{"hostile input", checkHostileInput},
 			{"concurrent orders", checkConcurrentOrders},
 		} {
 			t.Run(g.name, func(t *testing.T) {
@@ -458,4 +459,42 @@ func checkConcurrentOrders(t *testing.T, e *ordersEnv) {
 		})
 	}
 	e.exec(`UPDATE plans SET unique_identifier = FALSE, service_type = '' WHERE aps_id = $1`, demo.PlanCloudVPS)
+}
+
+// checkHostileInput sends what a careless or hostile client might: amounts beyond what money
+// columns hold (once a panic that took the whole server down), NUL characters (PostgreSQL text
+// cannot hold them), and a customer giving itself special prices.
+func checkHostileInput(t *testing.T, e *ordersEnv) {
+	vps := func(amount string) string {
+		return vpsSale(`, "resources": [{"resourceId": "`+demo.ResVPS+`", "amount": `+amount+`}]`, "")
+	}
+	zero := `, "specialPricing": {"products": [{"planId": "` + demo.PlanCloudVPS + `", "period": {"unit": "MONTHS", "duration": 1},
+		"prices": {"setup": 0, "recurring": 0}}]}`
+	nul := "the request holds a NUL character (\\u0000), which no field accepts"
+	e.run([]refusal{
+		{name: "amount beyond storage", body: vps("10000000000000"), typ: "AmountOutOfRange",
+			msg: "the order holds an amount or price out of range: 10000000000005.25 (at most 9223372036854.775807)"},
+		{name: "zero-priced amount beyond storage", arg: demo.ResBackup,
+			setup: []string{`UPDATE plan_resource_rates SET recurring_fee = 0 WHERE resource_id = (SELECT id FROM resources WHERE aps_id = $1)`},
+			undo:  []string{`UPDATE plan_resource_rates SET recurring_fee = 500000 WHERE resource_id = (SELECT id FROM resources WHERE aps_id = $1)`},
+			body:  `{"type": "CHANGE", "subscriptionId": "` + demo.SubVIP + `", "resources": [{"resourceId": "` + demo.ResBackup + `", "amount": 9300000000000}]}`,
+			typ:   "AmountOutOfRange", msg: "the order holds an amount or price out of range: 9300000000000.0 (at most 9223372036854.775807)"},
+		{name: "special price beyond storage", body: vpsSale("", `, "specialPricing": {"products": [{"planId": "`+demo.PlanCloudVPS+`",
+			"period": {"unit": "MONTHS", "duration": 1}, "prices": {"setup": 100000000000000}}]}`),
+			typ: "AmountOutOfRange", msg: "the order holds an amount or price out of range: 100000000000004.25 (at most 9223372036854.775807)"},
+		{name: "NUL in a comment", body: vpsSale("", `, "comment": "a\u0000b"`), status: http.StatusBadRequest, typ: "InvalidCharacter", msg: nul},
+		{name: "NUL in a promo code", body: vpsSale("", `, "promoCode": "\u0000"`), status: http.StatusBadRequest, typ: "InvalidCharacter", msg: nul},
+		{name: "NUL in an attribute", body: vpsSale("", `, "attributes": [{"attributeID": "A", "value": "\u0000"}]`), status: http.StatusBadRequest,
+			typ: "InvalidCharacter", msg: nul},
+		{name: "customer's own special prices", token: customerToken, body: vpsSale("", zero), status: http.StatusForbidden,
+			typ: "SpecialPricesNotAllowed", msg: "specialPricing: account '" + demo.Customer1 + "' may not set its own special prices; its seller or an account above it may"},
+	})
+	wantProblem(t, e.post(ordersPath+"/estimate", customerToken, vpsSale("", zero)), http.StatusForbidden, "SpecialPricesNotAllowed",
+		"specialPricing: account '"+demo.Customer1+"' may not set its own special prices; its seller or an account above it may")
+	wantProblem(t, e.post(ordersPath+"/estimate", providerToken, vpsSale("", `, "comment": "\u0000"`)), http.StatusBadRequest, "InvalidCharacter", nul)
+	// The buyer's seller may; a backslash before u0000 is no NUL.
+	e.place(resellerToken, vpsSale("", zero))
+	e.place(providerToken, vpsSale("", `, "comment": "C:\\u0000"`))
+	// The server is still up.
+	e.place(providerToken, vpsSale("", ""))
 }

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/openbss/openbss/internal/order"
@@ -36,8 +38,40 @@ func orderRequest(r *http.Request) (*order.Request, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
+	if hasNUL(body) {
+		return nil, "", problem.Invalid("InvalidCharacter", "the request holds a NUL character (\\u0000), which no field accepts")
+	}
 	sum := sha256.Sum256(body)
 	return req, hex.EncodeToString(sum[:]), nil
+}
+
+// hasNUL reports whether a JSON string of body holds U+0000 (which PostgreSQL text cannot
+// store). JSON can only carry it escaped, so bodies without the escape skip the walk.
+func hasNUL(body []byte) bool {
+	if !bytes.Contains(body, []byte(`\u0000`)) {
+		return false
+	}
+	var v any
+	if json.Unmarshal(body, &v) != nil {
+		return false
+	}
+	var walk func(any) bool
+	walk = func(v any) bool {
+		switch v := v.(type) {
+		case string:
+			return strings.ContainsRune(v, 0)
+		case []any:
+			return slices.ContainsFunc(v, walk)
+		case map[string]any:
+			for k, x := range v {
+				if strings.ContainsRune(k, 0) || walk(x) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	return walk(v)
 }
 
 // idempotencyKey reads the Idempotency-Key header (bounded, printable).

@@ -6,6 +6,7 @@ package app
 import (
 	"context"
 	"errors"
+	"net/http"
 	"slices"
 	"time"
 
@@ -97,6 +98,12 @@ func (s *Service) load(ctx context.Context, caller account.Principal, req *order
 	}
 	if err != nil {
 		return nil, err
+	}
+	// Special prices are the seller's to give (seed: "Set Special Prices"): a buyer ordering for
+	// itself may not set its own, or a customer could order anything for nothing.
+	if req.SpecialPricing != nil && caller.Account.ID == c.buyer.ID {
+		return nil, problem.New(http.StatusForbidden, "SpecialPricesNotAllowed",
+			"specialPricing: account '%s' may not set its own special prices; its seller or an account above it may", c.buyer.APSID)
 	}
 	if c.sellers, err = s.store.Ancestors(ctx, c.buyer); err != nil {
 		return nil, err

@@ -9,6 +9,7 @@ import (
 
 	"github.com/openbss/openbss/internal/account"
 	"github.com/openbss/openbss/internal/catalog"
+	"github.com/openbss/openbss/internal/money"
 	"github.com/openbss/openbss/internal/order"
 	"github.com/openbss/openbss/internal/pricing"
 	"github.com/openbss/openbss/internal/problem"
@@ -109,8 +110,47 @@ func (s *Service) prepareOrder(ctx context.Context, caller account.Principal, re
 	if err != nil {
 		return nil, nil, err
 	}
+	if err := storable(req, price); err != nil {
+		return nil, nil, err
+	}
 	o, err := s.buildOrder(c, req, price, method)
 	return o, c, err
+}
+
+// storable refuses an order whose amounts or prices do not fit the fixed-point columns they
+// are stored in (about ±9.2 trillion at 6 decimals): a client's huge amount is a 422, not a
+// failed (or panicking) insert now or when the subscription is provisioned.
+func storable(req *order.Request, price pricing.Result) error {
+	vals := append(make([]money.Decimal, 0, 4+8*len(price.Details)), price.Total, price.SubTotal, price.TaxTotal, price.ExclusiveTaxTotal)
+	for _, l := range price.Details {
+		vals = append(vals, l.Quantity, l.LowerBound, l.UnitPrice, l.ExtendedPrice, l.TaxAmount, l.ExclusiveTaxAmount)
+		if l.Discount != nil {
+			vals = append(vals, l.Discount.Value, l.Discount.Amount)
+		}
+		if l.Duration != nil {
+			vals = append(vals, l.Duration.Duration)
+		}
+	}
+	amounts := func(as []pricing.Amount) {
+		for _, a := range as {
+			vals = append(vals, a.Amount)
+		}
+	}
+	amounts(req.Resources)
+	var walk func([]order.Product)
+	walk = func(ps []order.Product) {
+		for _, p := range ps {
+			amounts(p.Resources)
+			walk(p.ChildProducts)
+		}
+	}
+	walk(req.Products)
+	for _, v := range vals {
+		if _, err := v.Micros(); err != nil {
+			return problem.Unprocessable("AmountOutOfRange", "the order holds an amount or price out of range: %s (at most 9223372036854.775807)", v)
+		}
+	}
+	return nil
 }
 
 // checkProducts runs the per-plan checks of a sales order: activation parameters, terms and
