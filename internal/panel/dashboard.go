@@ -95,7 +95,7 @@ func (p *Panel) dashboard(w http.ResponseWriter, r *http.Request) {
 	for _, o := range waiting {
 		d.Waiting = append(d.Waiting, waitingOrder{Order: o, Age: d.Now.Sub(o.CreationTime), Since: d.Now.Sub(o.UpdatedAt)})
 	}
-	if d.Failures, err = p.store.PanelRecentFailures(ctx, scope, 10); err != nil {
+	if d.Failures, err = p.store.PanelRecentFailures(ctx, scope, u.Everything, 10); err != nil {
 		p.fail(w, r, err)
 		return
 	}

@@ -123,15 +123,26 @@ type FailedItem struct {
 	At          time.Time
 }
 
+// recentFailuresWindow is how many of the latest failed items (of every scope) the recent
+// failures of a scope are looked for among.
+const recentFailuresWindow = 1000
+
 // PanelRecentFailures lists the most recently failed provisioning items of the subtree's
-// orders, newest first (a walk of the item status index from its end).
-func (s *Store) PanelRecentFailures(ctx context.Context, scopePath string, limit int) ([]FailedItem, error) {
+// orders, newest first. The failed items are read newest first from the item status index
+// (a bounded window), and only then joined to their orders, so no engine is tempted to join
+// every failed item ever with millions of orders.
+func (s *Store) PanelRecentFailures(ctx context.Context, scopePath string, everything bool, limit int) ([]FailedItem, error) {
 	lo, hi := account.SubtreeRange(scopePath)
+	scope, args := "o.buyer_path >= $2 AND o.buyer_path < $3", []any{order.ProvisioningFailedSt, lo, hi}
+	if everything {
+		scope, args = "TRUE", []any{order.ProvisioningFailedSt}
+	}
 	out := []FailedItem{}
 	err := s.each(ctx, `SELECT o.aps_id, o.order_number, o.of_status, i.id, i.action, i.message, i.updated_at
-		FROM provisioning_items i JOIN orders o ON o.id = i.order_id
-		WHERE i.status = $1 AND o.buyer_path >= $2 AND o.buyer_path < $3
-		ORDER BY i.updated_at DESC, i.id DESC LIMIT `+strconv.Itoa(limit), []any{order.ProvisioningFailedSt, lo, hi},
+		FROM (SELECT id, order_id, action, message, updated_at FROM provisioning_items WHERE status = $1
+			ORDER BY updated_at DESC, id DESC LIMIT `+strconv.Itoa(recentFailuresWindow)+`) i
+		JOIN orders o ON o.id = i.order_id WHERE `+scope+`
+		ORDER BY i.updated_at DESC, i.id DESC LIMIT `+strconv.Itoa(limit), args,
 		func(r *sql.Rows) error {
 			var f FailedItem
 			var flow string
