@@ -148,6 +148,13 @@ func TestAdminPlansAndVersions(t *testing.T) {
 		}
 		e.refused(http.StatusUnprocessableEntity, "PlanNotAvailable", "POST", om, demo.ResellerToken, sale(3, 20))
 		e.must(http.StatusOK, "GET", admColl+"/service-plans/"+id, demo.ResellerToken, nil, nil)
+		// Its subscribers keep renewing: deactivate the plan of the seed's subscription and renew it.
+		e.must(http.StatusOK, "DELETE", admColl+"/service-plans/"+demo.PlanOfferCounter, demo.ProviderToken, nil, nil)
+		renewal := `{"type": "RENEWAL", "subscriptionId": "` + demo.SubVPSDemo + `", "paymentMethodId": "11", "period": {"unit": "MONTHS", "duration": 1}}`
+		e.must(http.StatusOK, "POST", om+"/estimate", demo.ResellerToken, renewal, nil)
+		e.must(http.StatusOK, "POST", om, demo.ResellerToken, renewal, nil)
+		e.refused(http.StatusUnprocessableEntity, "PlanNotAvailable", "POST", om+"/estimate", demo.ResellerToken, `{"type": "SALES", "accountId": "`+
+			demo.Customer1+`", "products": [{"planId": "`+demo.PlanOfferCounter+`", "period": {"unit": "MONTHS", "duration": 1}}]}`)
 
 		// Validation: every refusal names its field, never a 500.
 		for _, c := range []struct {
