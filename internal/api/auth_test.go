@@ -18,79 +18,75 @@ import (
 var allAccounts = []string{demo.ProviderAPSID, demo.Customer1, demo.ResellerA, demo.ResellerB,
 	demo.CustomerTaxed, demo.CustomerSubs, demo.CustomerB}
 
-func TestAccountScopes(t *testing.T) {
-	demoServers(t, func(t *testing.T, c *client) {
-		for _, x := range []struct {
-			who  [2]string
-			sees []string
-		}{
-			{asProvider, allAccounts},
-			// The reseller above 00b60056: itself and its three customers, not reseller 8265e3d7's.
-			{asReseller, []string{demo.ResellerA, demo.Customer1, demo.CustomerTaxed, demo.CustomerSubs}},
-			{asCustomer, []string{demo.Customer1}},
-			{apsToken(demo.CustomerToken), []string{demo.Customer1}},
-		} {
-			items, r := c.list("/aps/2/collections/accounts", accountShape, x.who)
-			if got := apsIDs(items); !slices.Equal(sorted(got), sorted(x.sees)) {
-				t.Errorf("%s sees %v, want %v", x.who[1], got, x.sees)
-			}
-			if want := "items 0-" + strconv.Itoa(len(x.sees)-1) + "/" + strconv.Itoa(len(x.sees)); r.header.Get("Content-Range") != want {
-				t.Errorf("%s: Content-Range %q, want %q", x.who[1], r.header.Get("Content-Range"), want)
-			}
-			// What the caller sees, it can read one by one; the rest is 404 as if absent.
-			for _, id := range allAccounts {
-				r := c.get("/aps/2/collections/accounts/"+id, x.who)
-				if slices.Contains(x.sees, id) {
-					if r.status != http.StatusOK {
-						t.Errorf("%s: GET accounts/%s = %d, want 200", x.who[1], id, r.status)
-						continue
-					}
-					got := parseJSON(t, id, r.body)
-					for _, p := range validate("account", got, accountShape) {
-						t.Error(p)
-					}
-					for _, p := range matches("account", got, map[string]any{"aps": map[string]any{"id": id}}) {
-						t.Error(p)
-					}
+func demoAccountScopes(t *testing.T, c *client) {
+	for _, x := range []struct {
+		who  [2]string
+		sees []string
+	}{
+		{asProvider, allAccounts},
+		// The reseller above 00b60056: itself and its three customers, not reseller 8265e3d7's.
+		{asReseller, []string{demo.ResellerA, demo.Customer1, demo.CustomerTaxed, demo.CustomerSubs}},
+		{asCustomer, []string{demo.Customer1}},
+		{apsToken(demo.CustomerToken), []string{demo.Customer1}},
+	} {
+		items, r := c.list("/aps/2/collections/accounts", accountShape, x.who)
+		if got := apsIDs(items); !slices.Equal(sorted(got), sorted(x.sees)) {
+			t.Errorf("%s sees %v, want %v", x.who[1], got, x.sees)
+		}
+		if want := "items 0-" + strconv.Itoa(len(x.sees)-1) + "/" + strconv.Itoa(len(x.sees)); r.header.Get("Content-Range") != want {
+			t.Errorf("%s: Content-Range %q, want %q", x.who[1], r.header.Get("Content-Range"), want)
+		}
+		// What the caller sees, it can read one by one; the rest is 404 as if absent.
+		for _, id := range allAccounts {
+			r := c.get("/aps/2/collections/accounts/"+id, x.who)
+			if slices.Contains(x.sees, id) {
+				if r.status != http.StatusOK {
+					t.Errorf("%s: GET accounts/%s = %d, want 200", x.who[1], id, r.status)
 					continue
 				}
-				e := checkError(t, x.who[1]+" GET accounts/"+id, r, http.StatusNotFound)
-				// Never leak existence: the answer is the one an unknown id gets.
-				unknown := checkError(t, "unknown", c.get("/aps/2/collections/accounts/00000000-0000-4000-8000-000000000000", x.who), http.StatusNotFound)
-				if e.Type != unknown.Type || strings.ReplaceAll(e.Message, id, "X") != strings.ReplaceAll(unknown.Message, "00000000-0000-4000-8000-000000000000", "X") {
-					t.Errorf("%s: hidden account answers %+v, unknown one %+v", x.who[1], e, unknown)
+				got := parseJSON(t, id, r.body)
+				for _, p := range validate("account", got, accountShape) {
+					t.Error(p)
 				}
-				r = c.get("/aps/2/services/payment-method-manager/paymentMethods?accountId="+id, x.who)
-				checkError(t, x.who[1]+" paymentMethods of "+id, r, http.StatusNotFound)
+				for _, p := range matches("account", got, map[string]any{"aps": map[string]any{"id": id}}) {
+					t.Error(p)
+				}
+				continue
 			}
+			e := checkError(t, x.who[1]+" GET accounts/"+id, r, http.StatusNotFound)
+			// Never leak existence: the answer is the one an unknown id gets.
+			unknown := checkError(t, "unknown", c.get("/aps/2/collections/accounts/00000000-0000-4000-8000-000000000000", x.who), http.StatusNotFound)
+			if e.Type != unknown.Type || strings.ReplaceAll(e.Message, id, "X") != strings.ReplaceAll(unknown.Message, "00000000-0000-4000-8000-000000000000", "X") {
+				t.Errorf("%s: hidden account answers %+v, unknown one %+v", x.who[1], e, unknown)
+			}
+			r = c.get("/aps/2/services/payment-method-manager/paymentMethods?accountId="+id, x.who)
+			checkError(t, x.who[1]+" paymentMethods of "+id, r, http.StatusNotFound)
 		}
-	})
+	}
 }
 
-func TestSubscriptionAndPlanScopes(t *testing.T) {
-	demoServers(t, func(t *testing.T, c *client) {
-		items, _ := c.list("/aps/2/collections/bss-subscriptions", subscriptionShape, asCustomer)
-		if len(items) != 0 {
-			t.Errorf("3fef9702 has no subscriptions but sees %v", apsIDs(items))
-		}
-		items, _ = c.list("/aps/2/collections/bss-subscriptions", subscriptionShape, asReseller)
-		if len(items) != 3 {
-			t.Errorf("reseller c0d43087 sees %d subscriptions, want d7dd06ef's 3", len(items))
-		}
-		for _, id := range []string{demo.SubVPSDemo, demo.SubVIP, demo.SubCloud, "no-such-subscription"} {
-			checkError(t, "customer GET bss-subscriptions/"+id, c.get("/aps/2/collections/bss-subscriptions/"+id, asCustomer), http.StatusNotFound)
-		}
-		// Another customer's filter finds nothing rather than an error.
-		items, r := c.list("/aps/2/collections/bss-subscriptions?eq(account.aps.id,"+demo.CustomerSubs+")", subscriptionShape, asCustomer)
-		if len(items) != 0 || r.header.Get("Content-Range") != "items */0" {
-			t.Errorf("customer filtering on d7dd06ef: %d items, Content-Range %q", len(items), r.header.Get("Content-Range"))
-		}
-		r = c.get("/aps/2/collections/service-plans/"+demo.PlanCloudVPS, asCustomer)
-		if r.status != http.StatusOK {
-			t.Errorf("customer GET service-plans/6b64da9a: %d", r.status)
-		}
-		checkError(t, "unknown plan", c.get("/aps/2/collections/service-plans/no-such-plan", asCustomer), http.StatusNotFound)
-	})
+func demoSubscriptionAndPlanScopes(t *testing.T, c *client) {
+	items, _ := c.list("/aps/2/collections/bss-subscriptions", subscriptionShape, asCustomer)
+	if len(items) != 0 {
+		t.Errorf("3fef9702 has no subscriptions but sees %v", apsIDs(items))
+	}
+	items, _ = c.list("/aps/2/collections/bss-subscriptions", subscriptionShape, asReseller)
+	if len(items) != 3 {
+		t.Errorf("reseller c0d43087 sees %d subscriptions, want d7dd06ef's 3", len(items))
+	}
+	for _, id := range []string{demo.SubVPSDemo, demo.SubVIP, demo.SubCloud, "no-such-subscription"} {
+		checkError(t, "customer GET bss-subscriptions/"+id, c.get("/aps/2/collections/bss-subscriptions/"+id, asCustomer), http.StatusNotFound)
+	}
+	// Another customer's filter finds nothing rather than an error.
+	items, r := c.list("/aps/2/collections/bss-subscriptions?eq(account.aps.id,"+demo.CustomerSubs+")", subscriptionShape, asCustomer)
+	if len(items) != 0 || r.header.Get("Content-Range") != "items */0" {
+		t.Errorf("customer filtering on d7dd06ef: %d items, Content-Range %q", len(items), r.header.Get("Content-Range"))
+	}
+	r = c.get("/aps/2/collections/service-plans/"+demo.PlanCloudVPS, asCustomer)
+	if r.status != http.StatusOK {
+		t.Errorf("customer GET service-plans/6b64da9a: %d", r.status)
+	}
+	checkError(t, "unknown plan", c.get("/aps/2/collections/service-plans/no-such-plan", asCustomer), http.StatusNotFound)
 }
 
 func TestAuthentication(t *testing.T) {

@@ -21,13 +21,41 @@ import (
 	"github.com/openbss/openbss/internal/storetest"
 )
 
-// demoServers runs fn once per engine against a real HTTP server over a fresh database holding
-// the demo data set.
-func demoServers(t *testing.T, fn func(t *testing.T, c *client)) {
-	t.Helper()
+// TestDemoAPI runs the read-only scenarios over the demo data set on each engine: one database
+// per engine, shared by the scenarios (none of them writes), each scenario with a server of its
+// own (so that its metrics are its own) and running in parallel with the others.
+func TestDemoAPI(t *testing.T) {
+	scenarios := []struct {
+		name string
+		run  func(t *testing.T, c *client)
+	}{
+		// Issue 2's acceptance, literally: the examples of seed 002.
+		{"SeedAccountLookup", demoSeedAccountLookup},
+		{"SeedPaymentMethods", demoSeedPaymentMethods},
+		{"SeedServicePlans", demoSeedServicePlans},
+		{"SeedSubscriptions", demoSeedSubscriptions},
+		{"SeedReasonCodes", demoSeedReasonCodes},
+		// Who sees what.
+		{"AccountScopes", demoAccountScopes},
+		{"SubscriptionAndPlanScopes", demoSubscriptionAndPlanScopes},
+		// RQL and paging.
+		{"Paging", demoPaging},
+		{"FiltersAndSort", demoFiltersAndSort},
+		{"MalformedQueries", demoMalformedQueries},
+		{"GarbageNeverFails500", demoGarbageNeverFails500},
+		// Operations.
+		{"HealthAndMetrics", demoHealthAndMetrics},
+		{"UnknownRoutes", demoUnknownRoutes},
+		{"WrongMethod", demoWrongMethod},
+	}
 	storetest.Engines(t, func(t *testing.T, s *store.Store) {
 		storetest.LoadDemo(t, s)
-		fn(t, newClient(t, s))
+		for _, sc := range scenarios {
+			t.Run(sc.name, func(t *testing.T) {
+				t.Parallel()
+				sc.run(t, newClient(t, s))
+			})
+		}
 	})
 }
 

@@ -15,6 +15,9 @@ import (
 func TestMigrateIsIdempotent(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
+		if _, err := s.Provider(ctx); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("Provider() on an empty database: %v, want ErrNotFound", err)
+		}
 		tree := newTree(t, s) // data written before the second run must survive it
 		for range 2 {
 			if err := s.Migrate(ctx); err != nil {
@@ -133,14 +136,6 @@ func TestCreateAccountIDsAndPaths(t *testing.T) {
 	})
 }
 
-func TestEmptyDatabaseHasNoProvider(t *testing.T) {
-	storetest.Engines(t, func(t *testing.T, s *store.Store) {
-		if _, err := s.Provider(context.Background()); !errors.Is(err, store.ErrNotFound) {
-			t.Fatalf("Provider() on an empty database: %v, want ErrNotFound", err)
-		}
-	})
-}
-
 func TestListAccountsScopeAndPaging(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
@@ -248,28 +243,25 @@ func TestSubtreeRangeBoundaries(t *testing.T) {
 	})
 }
 
-// TestLookupsOfUnstorableText: ids a client may send that PostgreSQL cannot even compare (NUL,
+// demoLookupsOfUnstorableText: ids a client may send that PostgreSQL cannot even compare (NUL,
 // invalid UTF-8) are not found, on both engines alike, instead of failing the query.
-func TestLookupsOfUnstorableText(t *testing.T) {
-	storetest.Engines(t, func(t *testing.T, s *store.Store) {
-		ctx := context.Background()
-		storetest.LoadDemo(t, s)
-		for _, id := range []string{"\x00", "3fef9702\x00", "\xff\xfe", "caf\xe9"} {
-			if _, err := s.Account(ctx, id); !errors.Is(err, store.ErrNotFound) {
-				t.Errorf("Account(%q): %v, want ErrNotFound", id, err)
-			}
-			if _, err := s.Plan(ctx, id); !errors.Is(err, store.ErrNotFound) {
-				t.Errorf("Plan(%q): %v, want ErrNotFound", id, err)
-			}
-			if _, err := s.Subscription(ctx, id); !errors.Is(err, store.ErrNotFound) {
-				t.Errorf("Subscription(%q): %v, want ErrNotFound", id, err)
-			}
-			if _, err := s.Order(ctx, id); !errors.Is(err, store.ErrNotFound) {
-				t.Errorf("Order(%q): %v, want ErrNotFound", id, err)
-			}
-			if codes, err := s.ReasonCodes(ctx, id); err != nil || len(codes) != 0 {
-				t.Errorf("ReasonCodes(%q): %v, %v; want none", id, codes, err)
-			}
+func demoLookupsOfUnstorableText(t *testing.T, s *store.Store) {
+	ctx := context.Background()
+	for _, id := range []string{"\x00", "3fef9702\x00", "\xff\xfe", "caf\xe9"} {
+		if _, err := s.Account(ctx, id); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("Account(%q): %v, want ErrNotFound", id, err)
 		}
-	})
+		if _, err := s.Plan(ctx, id); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("Plan(%q): %v, want ErrNotFound", id, err)
+		}
+		if _, err := s.Subscription(ctx, id); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("Subscription(%q): %v, want ErrNotFound", id, err)
+		}
+		if _, err := s.Order(ctx, id); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("Order(%q): %v, want ErrNotFound", id, err)
+		}
+		if codes, err := s.ReasonCodes(ctx, id); err != nil || len(codes) != 0 {
+			t.Errorf("ReasonCodes(%q): %v, %v; want none", id, codes, err)
+		}
+	}
 }

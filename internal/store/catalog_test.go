@@ -172,29 +172,26 @@ func TestMoneyStoredAsMicros(t *testing.T) {
 	})
 }
 
-func TestSellerScope(t *testing.T) {
-	storetest.Engines(t, func(t *testing.T, s *store.Store) {
-		ctx := context.Background()
-		storetest.LoadDemo(t, s)
-		resellerA, _ := s.Account(ctx, demo.ResellerA)
-		customer, _ := s.Account(ctx, demo.Customer1)
-		plans, page, err := s.ListPlans(ctx, resellerA.ID, store.ListQuery{OrderBy: "p.id", Count: 10})
-		if err != nil || len(plans) != 4 || page.Total != 4 {
-			t.Fatalf("reseller A sees %d plans (total %d), %v; want the 4 delegated", len(plans), page.Total, err)
-		}
-		plans, _, err = s.ListPlans(ctx, customer.ID, store.ListQuery{OrderBy: "p.id", Count: 10})
-		if err != nil || len(plans) != 0 {
-			t.Errorf("a customer as seller sees %d plans, %v; want none", len(plans), err)
-		}
-		ok, err := s.CanSell(ctx, resellerA.ID, plans0ID(t, s))
-		if err != nil || !ok {
-			t.Errorf("CanSell(reseller A, Cloud VPSes) = %v, %v", ok, err)
-		}
-		ok, err = s.CanSell(ctx, customer.ID, plans0ID(t, s))
-		if err != nil || ok {
-			t.Errorf("CanSell(customer, Cloud VPSes) = %v, %v; want false", ok, err)
-		}
-	})
+func demoSellerScope(t *testing.T, s *store.Store) {
+	ctx := context.Background()
+	resellerA, _ := s.Account(ctx, demo.ResellerA)
+	customer, _ := s.Account(ctx, demo.Customer1)
+	plans, page, err := s.ListPlans(ctx, resellerA.ID, store.ListQuery{OrderBy: "p.id", Count: 10})
+	if err != nil || len(plans) != 4 || page.Total != 4 {
+		t.Fatalf("reseller A sees %d plans (total %d), %v; want the 4 delegated", len(plans), page.Total, err)
+	}
+	plans, _, err = s.ListPlans(ctx, customer.ID, store.ListQuery{OrderBy: "p.id", Count: 10})
+	if err != nil || len(plans) != 0 {
+		t.Errorf("a customer as seller sees %d plans, %v; want none", len(plans), err)
+	}
+	ok, err := s.CanSell(ctx, resellerA.ID, plans0ID(t, s))
+	if err != nil || !ok {
+		t.Errorf("CanSell(reseller A, Cloud VPSes) = %v, %v", ok, err)
+	}
+	ok, err = s.CanSell(ctx, customer.ID, plans0ID(t, s))
+	if err != nil || ok {
+		t.Errorf("CanSell(customer, Cloud VPSes) = %v, %v; want false", ok, err)
+	}
 }
 
 func plans0ID(t *testing.T, s *store.Store) int64 {

@@ -45,6 +45,31 @@ func snapshot(t *testing.T, s *store.Store) map[string]int64 {
 	return out
 }
 
+// TestDemoData checks the demo data set through the store on each engine: one database per
+// engine, shared by the read-only checks, which run in parallel.
+func TestDemoData(t *testing.T) {
+	checks := []struct {
+		name string
+		run  func(t *testing.T, s *store.Store)
+	}{
+		{"Accounts", demoAccounts},
+		{"PaymentMethods", demoPaymentMethods},
+		{"ReasonCodes", demoReasonCodes},
+		{"SellerScope", demoSellerScope},
+		{"Subscriptions", demoSubscriptions},
+		{"LookupsOfUnstorableText", demoLookupsOfUnstorableText},
+	}
+	storetest.Engines(t, func(t *testing.T, s *store.Store) {
+		storetest.LoadDemo(t, s)
+		for _, c := range checks {
+			t.Run(c.name, func(t *testing.T) {
+				t.Parallel()
+				c.run(t, s)
+			})
+		}
+	})
+}
+
 func TestDemoLoad(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
@@ -80,47 +105,44 @@ func TestDemoLoad(t *testing.T) {
 	})
 }
 
-func TestDemoAccounts(t *testing.T) {
-	storetest.Engines(t, func(t *testing.T, s *store.Store) {
-		ctx := context.Background()
-		storetest.LoadDemo(t, s)
-		for _, c := range []struct {
-			apsID  string
-			id     int64
-			typ    account.Type
-			parent string
-		}{
-			{demo.ProviderAPSID, 1, account.Provider, ""},
-			{demo.Customer1, 1000001, account.Customer, demo.ResellerA},
-			{demo.ResellerA, 1000002, account.Reseller, demo.ProviderAPSID},
-			{demo.ResellerB, 1000003, account.Reseller, demo.ProviderAPSID},
-			{demo.CustomerTaxed, 1000004, account.Customer, demo.ResellerA},
-			{demo.CustomerSubs, 1000005, account.Customer, demo.ResellerA},
-			{demo.CustomerB, 1000006, account.Customer, demo.ResellerB},
-		} {
-			a, err := s.Account(ctx, c.apsID)
-			if err != nil || a.ID != c.id || a.Type != c.typ || a.ParentAPSID != c.parent || a.Status != account.Active {
-				t.Errorf("account %s = id %d type %s parent %q status %s, %v; want %d %s %q ACTIVE",
-					c.apsID, a.ID, a.Type, a.ParentAPSID, a.Status, err, c.id, c.typ, c.parent)
-			}
+func demoAccounts(t *testing.T, s *store.Store) {
+	ctx := context.Background()
+	for _, c := range []struct {
+		apsID  string
+		id     int64
+		typ    account.Type
+		parent string
+	}{
+		{demo.ProviderAPSID, 1, account.Provider, ""},
+		{demo.Customer1, 1000001, account.Customer, demo.ResellerA},
+		{demo.ResellerA, 1000002, account.Reseller, demo.ProviderAPSID},
+		{demo.ResellerB, 1000003, account.Reseller, demo.ProviderAPSID},
+		{demo.CustomerTaxed, 1000004, account.Customer, demo.ResellerA},
+		{demo.CustomerSubs, 1000005, account.Customer, demo.ResellerA},
+		{demo.CustomerB, 1000006, account.Customer, demo.ResellerB},
+	} {
+		a, err := s.Account(ctx, c.apsID)
+		if err != nil || a.ID != c.id || a.Type != c.typ || a.ParentAPSID != c.parent || a.Status != account.Active {
+			t.Errorf("account %s = id %d type %s parent %q status %s, %v; want %d %s %q ACTIVE",
+				c.apsID, a.ID, a.Type, a.ParentAPSID, a.Status, err, c.id, c.typ, c.parent)
 		}
-		taxed, _ := s.Account(ctx, demo.CustomerTaxed)
-		if taxed.TaxZone != demo.TaxZone10 {
-			t.Errorf("00b60056 tax zone %q, want %q", taxed.TaxZone, demo.TaxZone10)
+	}
+	taxed, _ := s.Account(ctx, demo.CustomerTaxed)
+	if taxed.TaxZone != demo.TaxZone10 {
+		t.Errorf("00b60056 tax zone %q, want %q", taxed.TaxZone, demo.TaxZone10)
+	}
+	for tok, want := range map[string]string{demo.ProviderToken: demo.ProviderAPSID,
+		demo.ResellerToken: demo.ResellerA, demo.CustomerToken: demo.Customer1} {
+		p, err := s.Authenticate(ctx, tok)
+		if err != nil || p.Account.APSID != want {
+			t.Errorf("demo token %s: account %s, %v; want %s", tok, p.Account.APSID, err, want)
 		}
-		for tok, want := range map[string]string{demo.ProviderToken: demo.ProviderAPSID,
-			demo.ResellerToken: demo.ResellerA, demo.CustomerToken: demo.Customer1} {
-			p, err := s.Authenticate(ctx, tok)
-			if err != nil || p.Account.APSID != want {
-				t.Errorf("demo token %s: account %s, %v; want %s", tok, p.Account.APSID, err, want)
-			}
-		}
-		reseller, _ := s.Account(ctx, demo.ResellerA)
-		got, _, err := s.ListAccounts(ctx, reseller.Path, store.ListQuery{OrderBy: "a.id", Count: 100})
-		if want := []int64{1000001, 1000002, 1000004, 1000005}; err != nil || !slices.Equal(ids(got), want) {
-			t.Errorf("reseller c0d43087's subtree = %v, %v; want %v", ids(got), err, want)
-		}
-	})
+	}
+	reseller, _ := s.Account(ctx, demo.ResellerA)
+	got, _, err := s.ListAccounts(ctx, reseller.Path, store.ListQuery{OrderBy: "a.id", Count: 100})
+	if want := []int64{1000001, 1000002, 1000004, 1000005}; err != nil || !slices.Equal(ids(got), want) {
+		t.Errorf("reseller c0d43087's subtree = %v, %v; want %v", ids(got), err, want)
+	}
 }
 
 // pm renders the fields of a payment method the API shows, for comparison.
@@ -129,72 +151,66 @@ func pm(m account.PaymentMethod) string {
 		m.ID, m.PaymentSystemID, m.PaymentSystem, m.OwnerAPSID, m.Number, m.Name, m.Type, m.Status, m.Ratified, m.Default)
 }
 
-func TestDemoPaymentMethods(t *testing.T) {
-	storetest.Engines(t, func(t *testing.T, s *store.Store) {
-		ctx := context.Background()
-		storetest.LoadDemo(t, s)
-		gateway := "system=Demo.Redirect/Demo Payment Gateway owner=\"\" number=\"\" name=\"Demo Payment Gateway\" type=EXTERNAL status=ACTIVE ratified=NOT_REQUIRED"
-		cash := "system=Check/Cash/Check/Cash owner=\"\" number=\"\" name=\"Check/Cash\" type=MANUAL status=ACTIVE ratified=NOT_REQUIRED default=false"
-		for _, c := range []struct {
-			apsID string
-			want  []string
-		}{
-			// Seed 002 "Identify Payment Methods": 3 (Auto Payments) and 0.
-			{demo.Customer1, []string{"id=3 " + gateway + " default=true", "id=0 " + cash}},
-			// Its own card is the default; the vendor's gateway is no longer.
-			{demo.CustomerSubs, []string{
-				"id=11 system=Demo.Redirect/Demo Payment Gateway owner=\"" + demo.CustomerSubs +
-					"\" number=\"4111********1111\" name=\"VISA ending 1111\" type=EXTERNAL status=ACTIVE ratified=NOT_REQUIRED default=true",
-				"id=3 " + gateway + " default=false", "id=0 " + cash}},
-			{demo.CustomerB, []string{"id=4 " + gateway + " default=true", "id=5 " + cash}},
-		} {
-			a, err := s.Account(ctx, c.apsID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			methods, err := s.PaymentMethods(ctx, a)
-			if err != nil {
-				t.Fatalf("PaymentMethods(%s): %v", c.apsID, err)
-			}
-			got := make([]string, len(methods))
-			for i, m := range methods {
-				got[i] = pm(m)
-			}
-			if !slices.Equal(got, c.want) {
-				t.Errorf("PaymentMethods(%s):\n got  %q\n want %q", c.apsID, got, c.want)
-			}
-		}
-	})
-}
-
-func TestReasonCodes(t *testing.T) {
-	storetest.Engines(t, func(t *testing.T, s *store.Store) {
-		ctx := context.Background()
-		storetest.LoadDemo(t, s)
-		codes, err := s.ReasonCodes(ctx, "")
+func demoPaymentMethods(t *testing.T, s *store.Store) {
+	ctx := context.Background()
+	gateway := "system=Demo.Redirect/Demo Payment Gateway owner=\"\" number=\"\" name=\"Demo Payment Gateway\" type=EXTERNAL status=ACTIVE ratified=NOT_REQUIRED"
+	cash := "system=Check/Cash/Check/Cash owner=\"\" number=\"\" name=\"Check/Cash\" type=MANUAL status=ACTIVE ratified=NOT_REQUIRED default=false"
+	for _, c := range []struct {
+		apsID string
+		want  []string
+	}{
+		// Seed 002 "Identify Payment Methods": 3 (Auto Payments) and 0.
+		{demo.Customer1, []string{"id=3 " + gateway + " default=true", "id=0 " + cash}},
+		// Its own card is the default; the vendor's gateway is no longer.
+		{demo.CustomerSubs, []string{
+			"id=11 system=Demo.Redirect/Demo Payment Gateway owner=\"" + demo.CustomerSubs +
+				"\" number=\"4111********1111\" name=\"VISA ending 1111\" type=EXTERNAL status=ACTIVE ratified=NOT_REQUIRED default=true",
+			"id=3 " + gateway + " default=false", "id=0 " + cash}},
+		{demo.CustomerB, []string{"id=4 " + gateway + " default=true", "id=5 " + cash}},
+	} {
+		a, err := s.Account(ctx, c.apsID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var got []int64
-		for _, c := range codes {
-			got = append(got, c.ID)
+		methods, err := s.PaymentMethods(ctx, a)
+		if err != nil {
+			t.Fatalf("PaymentMethods(%s): %v", c.apsID, err)
 		}
-		// The order of seed 002 "Cancellation Reasons".
-		want := []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 17, 18, 19, 20, 21, 22, 23, 13, 14, 15, 16, 61, 69, 107, 161}
-		if !slices.Equal(got, want) {
-			t.Errorf("reason codes %v, want %v", got, want)
+		got := make([]string, len(methods))
+		for i, m := range methods {
+			got[i] = pm(m)
 		}
-		if codes[10].OperationType != "CANCEL_BY_CUSTOMER" || codes[10].Description["en_US"] != "Cost" {
-			t.Errorf("reason 17 = %+v", codes[10])
+		if !slices.Equal(got, c.want) {
+			t.Errorf("PaymentMethods(%s):\n got  %q\n want %q", c.apsID, got, c.want)
 		}
-		vendor, err := s.ReasonCodes(ctx, "CANCEL_BY_VENDOR")
-		if err != nil || len(vendor) != 2 || vendor[0].ID != 13 || vendor[1].ID != 14 ||
-			vendor[0].Description["en_US"] != "Customer Request" || vendor[1].Description["en_US"] != "Other" {
-			t.Errorf("CANCEL_BY_VENDOR reasons = %+v, %v", vendor, err)
-		}
-		none, err := s.ReasonCodes(ctx, "NO_SUCH_OPERATION")
-		if err != nil || none == nil || len(none) != 0 {
-			t.Errorf("unknown operation type: %v, %v; want an empty list", none, err)
-		}
-	})
+	}
+}
+
+func demoReasonCodes(t *testing.T, s *store.Store) {
+	ctx := context.Background()
+	codes, err := s.ReasonCodes(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []int64
+	for _, c := range codes {
+		got = append(got, c.ID)
+	}
+	// The order of seed 002 "Cancellation Reasons".
+	want := []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 17, 18, 19, 20, 21, 22, 23, 13, 14, 15, 16, 61, 69, 107, 161}
+	if !slices.Equal(got, want) {
+		t.Errorf("reason codes %v, want %v", got, want)
+	}
+	if codes[10].OperationType != "CANCEL_BY_CUSTOMER" || codes[10].Description["en_US"] != "Cost" {
+		t.Errorf("reason 17 = %+v", codes[10])
+	}
+	vendor, err := s.ReasonCodes(ctx, "CANCEL_BY_VENDOR")
+	if err != nil || len(vendor) != 2 || vendor[0].ID != 13 || vendor[1].ID != 14 ||
+		vendor[0].Description["en_US"] != "Customer Request" || vendor[1].Description["en_US"] != "Other" {
+		t.Errorf("CANCEL_BY_VENDOR reasons = %+v, %v", vendor, err)
+	}
+	none, err := s.ReasonCodes(ctx, "NO_SUCH_OPERATION")
+	if err != nil || none == nil || len(none) != 0 {
+		t.Errorf("unknown operation type: %v, %v; want an empty list", none, err)
+	}
 }

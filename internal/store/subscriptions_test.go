@@ -116,42 +116,39 @@ func TestSubscriptionRoundTrip(t *testing.T) {
 	})
 }
 
-func TestDemoSubscriptions(t *testing.T) {
-	storetest.Engines(t, func(t *testing.T, s *store.Store) {
-		ctx := context.Background()
-		storetest.LoadDemo(t, s)
-		got, err := s.Subscription(ctx, demo.SubVPSDemo)
-		if err != nil {
-			t.Fatal(err)
-		}
-		day := func(tm time.Time) string { return tm.Format(time.RFC3339) }
-		// Seed 002 "Identify Subscriptions".
-		if got.ID != 1000001 || got.Name != "VPS Demo Services" || got.AccountAPSID != demo.CustomerSubs ||
-			got.PlanAPSID != demo.PlanOfferCounter || got.Status != "ACTIVE" || got.ServiceStatus != "ACTIVE" ||
-			got.ServiceGate != "PEMGATE" || got.Trial || got.AutoRenewEnabled || got.FreezePrices ||
-			got.BillingModel != "CHARGE_BEFORE_BILLING_PERIOD" || got.AutoRenewType != "DISABLED" ||
-			got.Period != (catalog.Period{Unit: catalog.Months, Duration: 1}) ||
-			got.BillingPeriod != (catalog.Period{Unit: catalog.Months, Duration: 1}) ||
-			day(got.StartDate) != "2019-03-12T00:00:00Z" || day(got.ExpirationDate) != "2019-04-12T00:00:00Z" ||
-			got.LastBillDate == nil || day(*got.LastBillDate) != "2019-03-12T00:00:00Z" ||
-			got.NextBillDate == nil || day(*got.NextBillDate) != "2019-04-12T00:00:00Z" {
-			t.Errorf("456808a0 = %s", subString(got))
-		}
-		c, err := s.Account(ctx, demo.CustomerSubs)
-		if err != nil {
-			t.Fatal(err)
-		}
-		list, _, err := s.ListSubscriptions(ctx, c.Path, store.ListQuery{OrderBy: "s.id", Count: 10})
-		var apsIDs []string
-		for _, sub := range list {
-			apsIDs = append(apsIDs, sub.APSID)
-		}
-		if want := []string{demo.SubVPSDemo, demo.SubVIP, demo.SubCloud}; err != nil || !slices.Equal(apsIDs, want) {
-			t.Errorf("d7dd06ef's subscriptions = %v, %v; want %v", apsIDs, err, want)
-		}
-		vip, err := s.Subscription(ctx, demo.SubVIP)
-		if err != nil || len(vip.Resources) != 2 || vip.Resources[1].ResourceAPSID != demo.ResBackup {
-			t.Errorf("4c867c87 resources = %+v, %v; want Disk Space and %s", vip.Resources, err, demo.ResBackup)
-		}
-	})
+func demoSubscriptions(t *testing.T, s *store.Store) {
+	ctx := context.Background()
+	got, err := s.Subscription(ctx, demo.SubVPSDemo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := func(tm time.Time) string { return tm.Format(time.RFC3339) }
+	// Seed 002 "Identify Subscriptions".
+	if got.ID != 1000001 || got.Name != "VPS Demo Services" || got.AccountAPSID != demo.CustomerSubs ||
+		got.PlanAPSID != demo.PlanOfferCounter || got.Status != "ACTIVE" || got.ServiceStatus != "ACTIVE" ||
+		got.ServiceGate != "PEMGATE" || got.Trial || got.AutoRenewEnabled || got.FreezePrices ||
+		got.BillingModel != "CHARGE_BEFORE_BILLING_PERIOD" || got.AutoRenewType != "DISABLED" ||
+		got.Period != (catalog.Period{Unit: catalog.Months, Duration: 1}) ||
+		got.BillingPeriod != (catalog.Period{Unit: catalog.Months, Duration: 1}) ||
+		day(got.StartDate) != "2019-03-12T00:00:00Z" || day(got.ExpirationDate) != "2019-04-12T00:00:00Z" ||
+		got.LastBillDate == nil || day(*got.LastBillDate) != "2019-03-12T00:00:00Z" ||
+		got.NextBillDate == nil || day(*got.NextBillDate) != "2019-04-12T00:00:00Z" {
+		t.Errorf("456808a0 = %s", subString(got))
+	}
+	c, err := s.Account(ctx, demo.CustomerSubs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, _, err := s.ListSubscriptions(ctx, c.Path, store.ListQuery{OrderBy: "s.id", Count: 10})
+	var apsIDs []string
+	for _, sub := range list {
+		apsIDs = append(apsIDs, sub.APSID)
+	}
+	if want := []string{demo.SubVPSDemo, demo.SubVIP, demo.SubCloud}; err != nil || !slices.Equal(apsIDs, want) {
+		t.Errorf("d7dd06ef's subscriptions = %v, %v; want %v", apsIDs, err, want)
+	}
+	vip, err := s.Subscription(ctx, demo.SubVIP)
+	if err != nil || len(vip.Resources) != 2 || vip.Resources[1].ResourceAPSID != demo.ResBackup {
+		t.Errorf("4c867c87 resources = %+v, %v; want Disk Space and %s", vip.Resources, err, demo.ResBackup)
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -51,6 +52,13 @@ func SQLitePath(t testing.TB) string {
 // returns its URL. It skips t unless OPENBSS_TEST_POSTGRES holds a URL.
 func PostgresURL(t testing.TB) string {
 	t.Helper()
+	return createDatabase(t, "")
+}
+
+// createDatabase creates a uniquely named database, a copy of template when not "", dropped when
+// t ends.
+func createDatabase(t testing.TB, template string) string {
+	t.Helper()
 	admin := os.Getenv(EnvPostgres)
 	if admin == "" {
 		t.Skip(EnvPostgres + " is not set: skipping the PostgreSQL run")
@@ -64,18 +72,20 @@ func PostgresURL(t testing.TB) string {
 		t.Fatalf("open admin connection: %v", err)
 	}
 	t.Cleanup(func() { db.Close() })
-	var b [8]byte
-	_, _ = rand.Read(b[:])
-	name := "openbss_test_" + hex.EncodeToString(b[:])
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	name := uniqueName("openbss_test_")
+	query := "CREATE DATABASE " + name
+	if template != "" {
+		query += " TEMPLATE " + template
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if _, err := db.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+	if _, err := db.ExecContext(ctx, query); err != nil {
 		t.Fatalf("create database %s: %v", name, err)
 	}
 	// Registered after db.Close, so it runs before it (cleanups run last in, first out), and
 	// after the cleanups the test registers later (those close the test's own pools).
 	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
 		if _, err := db.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
 			t.Errorf("drop database %s: %v", name, err)
@@ -83,6 +93,78 @@ func PostgresURL(t testing.TB) string {
 	})
 	u.Path = "/" + name
 	return u.String()
+}
+
+func uniqueName(prefix string) string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return prefix + hex.EncodeToString(b[:])
+}
+
+// The migrated template database of this test process (see Main): migrating a new PostgreSQL
+// database costs more than copying a migrated one.
+var template struct {
+	sync.Mutex
+	enabled bool
+	name    string
+	err     error
+}
+
+// Main runs a package's tests (call it from TestMain) and lets Engines copy its PostgreSQL
+// databases from one migrated template, dropped when the tests end.
+func Main(m *testing.M) int {
+	template.Lock()
+	template.enabled = true
+	template.Unlock()
+	code := m.Run()
+	template.Lock()
+	defer template.Unlock()
+	if template.name != "" {
+		if db, err := sql.Open("pgx", os.Getenv(EnvPostgres)); err == nil {
+			_, _ = db.Exec("DROP DATABASE IF EXISTS " + template.name + " WITH (FORCE)")
+			db.Close()
+		}
+	}
+	return code
+}
+
+// migratedTemplate returns the name of the migrated template, creating it the first time, or ""
+// when Main is not in use.
+func migratedTemplate(t testing.TB) string {
+	t.Helper()
+	template.Lock()
+	defer template.Unlock()
+	if !template.enabled || template.name != "" || template.err != nil {
+		if template.err != nil {
+			t.Fatalf("template database: %v", template.err)
+		}
+		return template.name
+	}
+	admin := os.Getenv(EnvPostgres)
+	db, err := sql.Open("pgx", admin)
+	if err != nil {
+		t.Fatalf("open admin connection: %v", err)
+	}
+	defer db.Close()
+	name := uniqueName("openbss_template_")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if _, template.err = db.ExecContext(ctx, "CREATE DATABASE "+name); template.err != nil {
+		t.Fatalf("template database: %v", template.err)
+	}
+	template.name = name // dropped by Main from here on, whatever happens next
+	u, _ := url.Parse(admin)
+	u.Path = "/" + name
+	st, err := store.Open(ctx, u.String())
+	if err == nil {
+		err = st.Migrate(ctx)
+		st.Close() // a template must have no connections when it is copied
+	}
+	if err != nil {
+		template.err = err
+		t.Fatalf("template database: %v", err)
+	}
+	return name
 }
 
 // OpenDSN opens and migrates the database at dsn, closing it when t ends.
@@ -114,10 +196,22 @@ func OpenPostgres(t testing.TB) *store.Store {
 	return OpenDSN(t, PostgresURL(t))
 }
 
-// Engines runs fn as a parallel subtest per engine, each with its own migrated store.
+// Engines runs fn as a parallel subtest per engine, each with its own migrated store. Under Main,
+// the PostgreSQL database is a copy of a migrated template.
 func Engines(t *testing.T, fn func(t *testing.T, s *store.Store)) {
 	t.Helper()
-	EngineDSNs(t, func(t *testing.T, dsn string) { fn(t, OpenDSN(t, dsn)) })
+	for _, e := range AllEngines() {
+		t.Run(e.Name, func(t *testing.T) {
+			t.Parallel()
+			var dsn string
+			if e.Name == Postgres.Name && os.Getenv(EnvPostgres) != "" {
+				dsn = createDatabase(t, migratedTemplate(t))
+			} else {
+				dsn = e.DSN(t)
+			}
+			fn(t, OpenDSN(t, dsn))
+		})
+	}
 }
 
 // EngineDSNs runs fn as a parallel subtest per engine with the DSN of a fresh, empty database
