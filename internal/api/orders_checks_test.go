@@ -202,6 +202,14 @@ func checkCatalog(t *testing.T, e *ordersEnv) {
 			body: sale(demo.Customer1, demo.PlanOfferCounter, `, "childProducts": [{"planId": "`+demo.PlanSaaS+`", "period": {"unit": "MONTHS", "duration": 1}}]`, `, "acceptedTerms": ["2"]`),
 			typ:  "TermsNotAccepted", msg: "the terms and conditions 1 of plan 'Cloud SaaS' must be accepted (acceptedTerms)"},
 	})
+	// Switching a subscription to a plan is bound by the plan's terms and credit check too.
+	toSaaS := `{"type": "CHANGE", "subscriptionId": "` + demo.SubVPSDemo + `", "planId": "` + demo.PlanSaaS + `"%s}`
+	e.refused(providerToken, fmt.Sprintf(toSaaS, ""), http.StatusUnprocessableEntity, "TermsNotAccepted",
+		"the terms and conditions 1 of plan 'Cloud SaaS' must be accepted (acceptedTerms)")
+	e.exec(`UPDATE plans SET requires_credit_check = TRUE WHERE aps_id = $1`, demo.PlanSaaS)
+	e.refused(providerToken, fmt.Sprintf(toSaaS, `, "acceptedTerms": ["1"]`), http.StatusUnprocessableEntity, "MissingCreditCheck", "Missing credit check")
+	e.exec(`UPDATE plans SET requires_credit_check = FALSE WHERE aps_id = $1`, demo.PlanSaaS)
+	e.place(providerToken, fmt.Sprintf(toSaaS, `, "acceptedTerms": ["1"]`))
 	// Accepted forms of the same orders.
 	e.place(providerToken, sale(demo.Customer1, demo.PlanSaaS, "", `, "acceptedTerms": ["1"]`))
 	e.place(providerToken, sale(demo.Customer1, demo.PlanOfferCounter,

@@ -190,7 +190,20 @@ func (s *Service) checkProducts(ctx context.Context, c *orderContext, req *order
 		}
 		return nil
 	}
-	return walk("products", req.Products)
+	if err := walk("products", req.Products); err != nil {
+		return err
+	}
+	// A switch to another plan accepts that plan's terms and passes its credit check, as a
+	// sale of it would.
+	if req.Type == order.Change && req.PlanID != "" && c.sub != nil && req.PlanID != c.sub.PlanAPSID {
+		if plan := c.plan(req.PlanID); plan != nil {
+			if err := order.CheckTerms(plan, req.AcceptedTerms); err != nil {
+				return err
+			}
+			return order.CheckCredit(plan, credit, record)
+		}
+	}
+	return nil
 }
 
 // paymentMethod picks the order's method: the requested one (it must be the buyer's and active)
