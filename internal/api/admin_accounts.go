@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/google/uuid"
@@ -49,20 +50,11 @@ func (d accountDoc) apply(a *account.Account) error {
 	}
 	if c := d.CreditCheck; c != nil {
 		c.Status = strings.ToUpper(c.Status)
-		if !contains(creditStatuses, c.Status) {
+		if !slices.Contains(creditStatuses, c.Status) {
 			return problem.Invalid("InvalidField", "creditCheck.status %q: use one of %s", c.Status, strings.Join(creditStatuses, ", "))
 		}
 	}
 	return nil
-}
-
-func contains(list []string, v string) bool {
-	for _, s := range list {
-		if s == v {
-			return true
-		}
-	}
-	return false
 }
 
 // createAccount is POST /aps/2/collections/accounts: a reseller or customer below the caller

@@ -254,14 +254,6 @@ func audit(r *http.Request, tx *store.Tx, scopePath, action, entity, id string, 
 	return store.RecordAudit(r.Context(), tx, store.ActorOf(principal(r)), scopePath, action, entity, id, before, after)
 }
 
-// optional returns nil for a nil pointer, so "no document" reaches the audit log as nothing.
-func optional[T any](v *T) any {
-	if v == nil {
-		return nil
-	}
-	return *v
-}
-
 func pathID(r *http.Request, name string) string { return r.PathValue(name) }
 
 func notFound(kind, id string) error { return problem.NotFound("%s %q not found", kind, id) }
