@@ -12,10 +12,12 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/openbss/openbss/internal/api"
+	"github.com/openbss/openbss/internal/api/apitest"
 	"github.com/openbss/openbss/internal/demo"
 	"github.com/openbss/openbss/internal/store"
 	"github.com/openbss/openbss/internal/storetest"
@@ -115,6 +117,7 @@ func (c *client) do(method, path string, body []byte, headers ...[2]string) resp
 		c.t.Fatalf("%s %s: read body: %v", method, short(path), err)
 	}
 	r := response{status: res.StatusCode, header: res.Header, body: b}
+	openAPI(c.t).Check(c.t, req, res, b)
 	if r.status >= 500 {
 		c.t.Errorf("%s %s: %d (a 500 is always a bug): %s", method, short(path), r.status, b)
 	}
@@ -123,6 +126,18 @@ func (c *client) do(method, path string, body []byte, headers ...[2]string) resp
 	}
 	return r
 }
+
+// openAPI is the validator of the served OpenAPI document: every exchange of the tests must be
+// one the document describes.
+var openAPI = sync.OnceValue(func() func(testing.TB) *apitest.Validator {
+	v, err := apitest.New(api.OpenAPIDocument())
+	return func(t testing.TB) *apitest.Validator {
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+})()
 
 func short(s string) string {
 	if len(s) > 120 {
