@@ -3,6 +3,8 @@ package api_test
 import (
 	"net/http"
 	"testing"
+
+	"github.com/openbss/openbss/internal/demo"
 )
 
 // demoGarbageNeverFails500 sends bytes a database refuses (NUL, invalid UTF-8) and extreme
@@ -46,4 +48,25 @@ func demoGarbageNeverFails500(t *testing.T, c *client) {
 	}
 	r := c.get("/aps/2/collections/accounts", bearer("tok\xffen"))
 	checkError(t, "a token that is not UTF-8", r, http.StatusUnauthorized)
+}
+
+// demoNULInBodies sends JSON strings holding NUL (\u0000, which JSON allows and PostgreSQL text
+// refuses) in every id of an order request: each is refused as a client error, never a 500.
+func demoNULInBodies(t *testing.T, c *client) {
+	const nul = `\u0000`
+	for _, body := range []string{
+		`{"type": "SALES", "accountId": "` + nul + `", "products": [{"planId": "` + demo.PlanCloudVPS + `", "period": {"unit": "MONTHS", "duration": 1}}]}`,
+		`{"type": "SALES", "accountId": "` + demo.Customer1 + `", "products": [{"planId": "` + nul + `", "period": {"unit": "MONTHS", "duration": 1}}]}`,
+		`{"type": "SALES", "accountId": "` + demo.Customer1 + `", "promoCode": "` + nul + `", "products": [{"planId": "` + demo.PlanCloudVPS + `", "period": {"unit": "MONTHS", "duration": 1}}]}`,
+		`{"type": "SALES", "accountId": "` + demo.Customer1 + `", "products": [{"planId": "` + demo.PlanCloudVPS + `", "period": {"unit": "MONTHS", "duration": 1}, "resources": [{"resourceId": "` + nul + `", "amount": 2}]}]}`,
+		`{"type": "RENEWAL", "subscriptionId": "` + nul + `"}`,
+		`{"type": "CANCELLATION", "subscriptionId": "` + nul + `"}`,
+	} {
+		for _, path := range []string{"/aps/2/services/order-manager/orders/estimate", "/aps/2/services/order-manager/orders/termsconditions"} {
+			r := c.do(http.MethodPost, path, []byte(body), asProvider, [2]string{"Content-Type", "application/json"})
+			if r.status < 400 || r.status >= 500 {
+				t.Errorf("POST %s %s: %d %s", path, body, r.status, r.body)
+			}
+		}
+	}
 }

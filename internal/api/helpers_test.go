@@ -45,6 +45,7 @@ func TestDemoAPI(t *testing.T) {
 		{"FiltersAndSort", demoFiltersAndSort},
 		{"MalformedQueries", demoMalformedQueries},
 		{"GarbageNeverFails500", demoGarbageNeverFails500},
+		{"NULInBodies", demoNULInBodies},
 		// Operations.
 		{"HealthAndMetrics", demoHealthAndMetrics},
 		{"UnknownRoutes", demoUnknownRoutes},
