@@ -30,12 +30,23 @@ type Store struct {
 	wstmts   *stmtCache
 	batch    committer
 	postgres bool
+	maxConns int  // PostgreSQL pool size
 	notify   bool // record order status changes in the notifications outbox
 	now      func() time.Time
 }
 
 // Option configures a Store.
 type Option func(*Store)
+
+// WithMaxConns bounds the PostgreSQL connection pool (default 16; tests use fewer, since one
+// server's max_connections is shared by every process and test database).
+func WithMaxConns(n int) Option {
+	return func(s *Store) {
+		if n > 0 {
+			s.maxConns = n
+		}
+	}
+}
 
 // WithNotifications records every order status change in the notifications outbox, for
 // delivery to a webhook.
@@ -47,7 +58,7 @@ func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = no
 // Open connects to dsn: a postgres:// (or postgresql://) URL selects PostgreSQL, anything else is
 // a SQLite file path. It does not migrate; call Migrate.
 func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
-	s := &Store{now: time.Now}
+	s := &Store{now: time.Now, maxConns: 16}
 	for _, o := range opts {
 		o(s)
 	}
@@ -56,8 +67,9 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		s.postgres = true
 		s.db, err = sql.Open("pgx", dsn)
 		if err == nil {
-			s.db.SetMaxOpenConns(32)
-			s.db.SetMaxIdleConns(32)
+			s.db.SetMaxOpenConns(s.maxConns)
+			s.db.SetMaxIdleConns(max(2, s.maxConns/4))
+			s.db.SetConnMaxIdleTime(time.Minute)
 			s.rdb = &readDB{DB: s.db}
 		}
 	} else {
