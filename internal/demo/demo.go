@@ -61,7 +61,7 @@ func Load(ctx context.Context, s *store.Store) error {
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
-	return s.InTx(ctx, func(tx *store.Tx) error {
+	err := s.InTx(ctx, func(tx *store.Tx) error {
 		l := &loader{ctx: ctx, tx: tx, accounts: map[string]*account.Account{},
 			resources: map[string]*catalog.Resource{}, plans: map[string]*catalog.Plan{}}
 		for _, step := range []func() error{
@@ -73,6 +73,14 @@ func Load(ctx context.Context, s *store.Store) error {
 		}
 		return nil
 	})
+	if err != nil {
+		// Another process (serve --demo started twice) loaded it first: our transaction rolled
+		// back on its rows, and the database holds the demo data.
+		if _, perr := s.Provider(ctx); perr == nil {
+			return ErrNotEmpty
+		}
+	}
+	return err
 }
 
 // loader carries the transaction and what earlier steps created, by APS id.

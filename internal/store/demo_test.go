@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/openbss/openbss/internal/account"
@@ -213,4 +214,45 @@ func demoReasonCodes(t *testing.T, s *store.Store) {
 	if err != nil || none == nil || len(none) != 0 {
 		t.Errorf("unknown operation type: %v, %v; want an empty list", none, err)
 	}
+}
+
+// TestDemoLoadConcurrently loads the demo data from several processes at once (serve --demo
+// started twice on one new database): one loads it, the others find it there.
+func TestDemoLoadConcurrently(t *testing.T) {
+	storetest.EngineDSNs(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		const n = 4
+		stores := make([]*store.Store, n)
+		for i := range stores {
+			stores[i] = storetest.OpenDSN(t, dsn)
+		}
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i, s := range stores {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				errs[i] = demo.Load(ctx, s)
+			}()
+		}
+		close(start)
+		wg.Wait()
+		loaded := 0
+		for i, err := range errs {
+			switch {
+			case err == nil:
+				loaded++
+			case !errors.Is(err, demo.ErrNotEmpty):
+				t.Errorf("Load %d: %v, want nil or ErrNotEmpty", i, err)
+			}
+		}
+		if loaded != 1 {
+			t.Errorf("%d loads succeeded, want exactly 1", loaded)
+		}
+		if got := snapshot(t, stores[0])["accounts"]; got != 7 {
+			t.Errorf("%d accounts, want the demo's 7", got)
+		}
+	})
 }
