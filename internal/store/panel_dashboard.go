@@ -38,16 +38,21 @@ func (s *Store) cappedCount(ctx context.Context, query string, args []any, limit
 }
 
 // PanelFlowCounts counts the orders of the subtree at scopePath (everything: the whole tree)
-// in every flow status, each count capped at limit: one index-only range scan per status.
+// in every flow status, each count capped at limit: one index-only range scan per status. The
+// status is written into the query (it is one of our codes, checked): a PostgreSQL generic plan
+// for "of_status = $1" scans the whole table for a status no order has.
 func (s *Store) PanelFlowCounts(ctx context.Context, scopePath string, everything bool, statuses []order.FlowStatus, limit int) (map[order.FlowStatus]Count, error) {
 	lo, hi := account.SubtreeRange(scopePath)
-	query, args := `SELECT 1 FROM orders o WHERE o.of_status = $1 AND o.buyer_path >= $2 AND o.buyer_path < $3`, []any{lo, hi}
+	scope, args := ` AND o.buyer_path >= $1 AND o.buyer_path < $2`, []any{lo, hi}
 	if everything {
-		query, args = `SELECT 1 FROM orders o WHERE o.of_status = $1`, nil
+		scope, args = "", nil
 	}
 	out := make(map[order.FlowStatus]Count, len(statuses))
 	for _, f := range statuses {
-		c, err := s.cappedCount(ctx, query, append([]any{string(f)}, args...), limit)
+		if !f.Valid() {
+			return nil, fmt.Errorf("count orders: unknown flow status %q", f)
+		}
+		c, err := s.cappedCount(ctx, `SELECT 1 FROM orders o WHERE o.of_status = '`+string(f)+`'`+scope, args, limit)
 		if err != nil {
 			return nil, fmt.Errorf("count %s orders: %w", f, err)
 		}
@@ -98,8 +103,11 @@ func (s *Store) PanelOldestOrders(ctx context.Context, scopePath string, everyth
 			lo, hi := account.SubtreeRange(scopePath)
 			scope, args = "o.buyer_path >= $1 AND o.buyer_path < $2", []any{lo, hi}
 		}
-		err = s.each(ctx, "SELECT "+orderColumns+" FROM "+orderFrom+" WHERE "+scope+` AND o.of_status = $3
-			ORDER BY o.id LIMIT `+strconv.Itoa(limit), append(args, string(f)), func(r *sql.Rows) error {
+		if !f.Valid() {
+			return nil, fmt.Errorf("oldest orders: unknown flow status %q", f)
+		}
+		err = s.each(ctx, "SELECT "+orderColumns+" FROM "+orderFrom+" WHERE "+scope+` AND o.of_status = '`+string(f)+`'
+			ORDER BY o.id LIMIT `+strconv.Itoa(limit), args, func(r *sql.Rows) error {
 			o, err := scanOrder(r)
 			out = append(out, o)
 			return err
