@@ -313,8 +313,8 @@ func checkServiceIdentifier(t *testing.T, e *ordersEnv) {
 		"Service Identifier [+15550001] already exists for this service type [VOIP]")
 	// Two products of one order with the same identifier.
 	both := fmt.Sprintf(`{"type": "SALES", "accountId": %q, "products": [
-		{"planId": %q, "period": {"unit": "MONTHS", "duration": 1}, "parameters": [{"serviceIdentifier": "+15550002"}]},
-		{"planId": %q, "period": {"unit": "MONTHS", "duration": 1}, "parameters": [{"serviceIdentifier": "+15550002"}]}]}`,
+		{"planId": %q, "period": {"unit": "MONTHS", "duration": 1}, "parameters": [{"aps": {"type": "http://example.test/voip/1.0"}, "serviceIdentifier": "+15550002"}]},
+		{"planId": %q, "period": {"unit": "MONTHS", "duration": 1}, "parameters": [{"aps": {"type": "http://example.test/voip/1.0"}, "serviceIdentifier": "+15550002"}]}]}`,
 		demo.Customer1, demo.PlanCloudVPS, demo.PlanCloudVPS)
 	e.refused(providerToken, both, http.StatusUnprocessableEntity, "ServiceIdentifierExists",
 		"Service Identifier [+15550002] already exists for this service type [VOIP]")
@@ -436,7 +436,7 @@ func checkConcurrentOrders(t *testing.T, e *ordersEnv) {
 	for _, c := range []struct {
 		name, body, typ, msg string
 	}{
-		{"service identifier", vpsSale(`, "parameters": [{"serviceIdentifier": "+15559999"}]`, ""), "ServiceIdentifierExists",
+		{"service identifier", vpsSale(`, "parameters": [{"aps": {"type": "http://example.test/voip/1.0"}, "serviceIdentifier": "+15559999"}]`, ""), "ServiceIdentifierExists",
 			"Service Identifier [+15559999] already exists for this service type [VOIP]"},
 		{"pending change", `{"type": "CHANGE", "subscriptionId": "` + demo.SubVPSDemo + `", "period": {"unit": "MONTHS", "duration": 3}}`,
 			"SameOrderTypePending", "Order %s is not completed yet. This order prohibits placing an order of the Same Order Type (Per Subscription)"},

@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -18,6 +19,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/openbss/openbss/internal/api"
+	"github.com/openbss/openbss/internal/api/apitest"
 	"github.com/openbss/openbss/internal/demo"
 	"github.com/openbss/openbss/internal/store"
 	"github.com/openbss/openbss/internal/storetest"
@@ -43,6 +45,10 @@ type ordersEnv struct {
 	t    *testing.T
 	st   *store.Store
 	base string
+	// openapi checks every exchange against the OpenAPI document; it is not safe for
+	// concurrent use, hence the lock.
+	openapi *apitest.Validator
+	mu      *sync.Mutex
 }
 
 // steppingClock starts at start and moves one millisecond per reading, so that orders get
@@ -90,7 +96,7 @@ func newOrdersEnv(t *testing.T, dsn string, clock func() time.Time) *ordersEnv {
 	log := slog.New(slog.NewTextHandler(testLogWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	srv := httptest.NewServer(api.NewServer(st, log))
 	t.Cleanup(srv.Close)
-	return &ordersEnv{t: t, st: st, base: srv.URL}
+	return &ordersEnv{t: t, st: st, base: srv.URL, openapi: apitest.MustNew(t, api.OpenAPIDocument()), mu: &sync.Mutex{}}
 }
 
 // with is the same server seen from subtest t.
@@ -155,6 +161,9 @@ func (e *ordersEnv) call(method, path, token, body string, header ...string) rep
 	if res.StatusCode >= 500 {
 		e.t.Errorf("%s %s answered %d (a 500 is a bug): %s", method, path, res.StatusCode, b)
 	}
+	e.mu.Lock()
+	e.openapi.Check(e.t, req, res, b)
+	e.mu.Unlock()
 	return reply{status: res.StatusCode, header: res.Header, body: b}
 }
 
