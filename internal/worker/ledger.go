@@ -93,7 +93,7 @@ func (p *Processor) refund(ctx context.Context, o *order.Order, attempt, jobAtte
 	}
 	var rf store.Refund
 	var chargeTx string
-	if err := p.store.InBatchTx(ctx, func(tx *store.Tx) (err error) {
+	if err := p.tx(ctx, func(tx *store.Tx) (err error) {
 		if rf, err = store.RefundAttempt(ctx, tx, o, attempt, m.ID); err != nil {
 			return err
 		}
@@ -149,7 +149,7 @@ func (p *Processor) recordSettled(ctx context.Context, o *order.Order) error {
 	if done, err := p.store.Invoiced(ctx, o.ID); err != nil || done {
 		return err
 	}
-	return p.store.InBatchTx(ctx, func(tx *store.Tx) error {
+	return p.tx(ctx, func(tx *store.Tx) error {
 		cur, _, err := store.LockOrder(ctx, tx, o.ID)
 		if err != nil {
 			return err

@@ -21,7 +21,7 @@ func (p *Processor) ProcessOrder(ctx context.Context, orderID int64, jobAttempt 
 	for step := 0; step < 8; step++ {
 		var o *order.Order
 		var attempt int
-		err := p.store.InBatchTx(ctx, func(tx *store.Tx) error {
+		err := p.tx(ctx, func(tx *store.Tx) error {
 			var err error
 			o, attempt, err = store.LockOrder(ctx, tx, orderID)
 			if err != nil || o.Flow != order.New {
@@ -74,7 +74,7 @@ func (p *Processor) moveFlow(ctx context.Context, tx *store.Tx, o *order.Order, 
 // inFlow runs fn on the order locked in a transaction, if it is still in the flow status want
 // (another worker or a push may have moved it meanwhile).
 func (p *Processor) inFlow(ctx context.Context, orderID int64, want order.FlowStatus, fn func(tx *store.Tx, o *order.Order) error) error {
-	return p.store.InBatchTx(ctx, func(tx *store.Tx) error {
+	return p.tx(ctx, func(tx *store.Tx) error {
 		o, _, err := store.LockOrder(ctx, tx, orderID)
 		if err != nil || o.Flow != want {
 			return err
@@ -161,7 +161,7 @@ func (p *Processor) method(ctx context.Context, o *order.Order) (*account.Paymen
 // row is committed PENDING before the call, so after a crash the retry reuses the same key.
 func (p *Processor) charge(ctx context.Context, o *order.Order, m *account.PaymentMethod, attempt, jobAttempt int) error {
 	var pay store.Payment
-	if err := p.store.InBatchTx(ctx, func(tx *store.Tx) (err error) {
+	if err := p.tx(ctx, func(tx *store.Tx) (err error) {
 		if pay, err = store.PaymentAttempt(ctx, tx, o, attempt, m.ID); err != nil {
 			return err
 		}
@@ -277,7 +277,7 @@ func ossItem(o *order.Order, it *order.Item) gateway.Item {
 // recordItem updates one item of an order under the order's lock. fn returns whether the
 // failure is transient and how many attempts to add.
 func (p *Processor) recordItem(ctx context.Context, orderID, itemID int64, fn func(*order.Item) (bool, int)) error {
-	return p.store.InBatchTx(ctx, func(tx *store.Tx) error {
+	return p.tx(ctx, func(tx *store.Tx) error {
 		o, _, err := store.LockOrder(ctx, tx, orderID)
 		if err != nil {
 			return err
@@ -296,7 +296,7 @@ func (p *Processor) recordItem(ctx context.Context, orderID, itemID int64, fn fu
 // same item id already done is success), in progress, or failed. Completing an item applies its
 // effect on the subscription in the same transaction. Idempotent: a completed item stays so.
 func (p *Processor) ItemResult(ctx context.Context, orderID, itemID int64, res gateway.OSSResult) error {
-	return p.store.InBatchTx(ctx, func(tx *store.Tx) error {
+	return p.tx(ctx, func(tx *store.Tx) error {
 		o, _, err := store.LockOrder(ctx, tx, orderID)
 		if err != nil {
 			return err
@@ -334,7 +334,7 @@ func (p *Processor) ItemResult(ctx context.Context, orderID, itemID int64, res g
 // settle derives the order's state from its items: all completed → CP; some failed and none
 // pending → PF with the first failure's message; else still provisioning.
 func (p *Processor) settle(ctx context.Context, orderID int64) (done bool, err error) {
-	err = p.store.InBatchTx(ctx, func(tx *store.Tx) error {
+	err = p.tx(ctx, func(tx *store.Tx) error {
 		o, _, err := store.LockOrder(ctx, tx, orderID)
 		if err != nil || (o.Flow != order.Provisioning && o.Flow != order.ProvisioningFailed) {
 			done = true

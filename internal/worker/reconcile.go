@@ -65,7 +65,7 @@ func (p *Processor) Reconcile(ctx context.Context) (int, error) {
 // resend puts an item the OSS does not know back in the queue, moving a failed order back to
 // provisioning (its failure cleared, as a resubmit does).
 func (p *Processor) resend(ctx context.Context, orderID, itemID int64) error {
-	return p.store.InBatchTx(ctx, func(tx *store.Tx) error {
+	return p.tx(ctx, func(tx *store.Tx) error {
 		o, _, err := store.LockOrder(ctx, tx, orderID)
 		if err != nil {
 			return err

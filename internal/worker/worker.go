@@ -85,6 +85,18 @@ func New(st *store.Store, pay gateway.PaymentGateway, oss gateway.OSS, cfg Confi
 		id: fmt.Sprintf("%s:%d:%d", host, os.Getpid(), time.Now().UnixNano()), wake: make(chan struct{}, 1)}
 }
 
+// tx runs fn in a transaction: through group commit on SQLite, in one of its own on PostgreSQL.
+// Group commit runs the steps of many orders in one transaction. On SQLite, the only writer,
+// that saves an fsync per step. On PostgreSQL each batch would hold the counter rows (nextID)
+// and order rows of all its steps until it commits, taken in no common order, so the batches of
+// two processes — or a batch and an API request — deadlock on them.
+func (p *Processor) tx(ctx context.Context, fn func(tx *store.Tx) error) error {
+	if p.store.Postgres() {
+		return p.store.InTx(ctx, fn)
+	}
+	return p.store.InBatchTx(ctx, fn)
+}
+
 // Wake makes idle workers look for jobs now (after an order is placed or pushed).
 func (p *Processor) Wake() {
 	select {
