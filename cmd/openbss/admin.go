@@ -44,10 +44,18 @@ func runInit(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	defer st.Close()
-	if p, err := st.Provider(ctx); err == nil {
-		fmt.Fprintf(stdout, "already initialised: provider %s (%s) exists; nothing changed\n", p.Name, p.APSID)
-		return nil
-	} else if !errors.Is(err, store.ErrNotFound) {
+	initialised := func() (bool, error) {
+		p, err := st.Provider(ctx)
+		if err == nil {
+			fmt.Fprintf(stdout, "already initialised: provider %s (%s) exists; nothing changed\n", p.Name, p.APSID)
+			return true, nil
+		}
+		if errors.Is(err, store.ErrNotFound) {
+			return false, nil
+		}
+		return false, err
+	}
+	if done, err := initialised(); done || err != nil {
 		return err
 	}
 	var token string
@@ -61,6 +69,10 @@ func runInit(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	})
 	if err != nil {
+		// Another init won the race on this new database: ours rolled back, nothing changed.
+		if done, _ := initialised(); done {
+			return nil
+		}
 		return err
 	}
 	fmt.Fprintf(stdout, "created provider %q (%s); its API token, shown once:\n%s\n", prov.Name, prov.APSID, token)

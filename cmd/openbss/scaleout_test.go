@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -60,6 +61,46 @@ func TestConcurrentStarts(t *testing.T) {
 		storetest.LoadDemo(t, openDB(t, dsn))
 		if _, err := openDB(t, dsn).Authenticate(context.Background(), demo.ProviderToken); err != nil {
 			t.Error(err)
+		}
+	})
+}
+
+// TestConcurrentInit runs init several times at once on one new database: exactly one creates
+// the provider and prints a token; the others say nothing changed, and none fails.
+func TestConcurrentInit(t *testing.T) {
+	t.Parallel()
+	storetest.EngineDSNs(t, func(t *testing.T, dsn string) {
+		mustRun(t, "migrate", "--db", dsn) // so that the inits race on the provider, not on the schema
+		const n = 4
+		outs := make([]string, n)
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				var stdout, stderr syncBuffer
+				errs[i] = run(context.Background(), []string{"init", "--db", dsn}, noEnv, &stdout, &stderr)
+				outs[i] = stdout.String()
+			}()
+		}
+		close(start)
+		wg.Wait()
+		created := 0
+		for i := range n {
+			switch {
+			case errs[i] != nil:
+				t.Errorf("init %d: %v", i, errs[i])
+			case strings.HasPrefix(lastLine(outs[i]), "obss_"):
+				created++
+			case !strings.Contains(outs[i], "nothing changed"):
+				t.Errorf("init %d printed %q", i, outs[i])
+			}
+		}
+		if created != 1 {
+			t.Errorf("%d inits created a provider, want 1", created)
 		}
 	})
 }
