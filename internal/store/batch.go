@@ -6,7 +6,7 @@ import (
 	"sync"
 )
 
-// Group commit. A durable commit costs an fsync; one writer committing each order alone is
+// Group commit (SQLite). A durable commit costs an fsync; one writer committing each order alone is
 // bounded by the disk's fsync rate. InBatchTx hands its work to a single committer goroutine,
 // which runs every piece of work waiting at that moment in ONE transaction — each inside its own
 // savepoint, so one piece failing rolls back only itself — and commits once. Each caller returns
@@ -29,6 +29,12 @@ type committer struct {
 // InBatchTx runs fn in a transaction shared with other concurrent callers (see above). fn must
 // only use tx (no other transaction) and should be short: others wait for it.
 func (s *Store) InBatchTx(ctx context.Context, fn func(tx *Tx) error) error {
+	if s.postgres {
+		// PostgreSQL commits concurrent transactions in parallel and groups their WAL flushes
+		// itself; one big transaction would only hold more row locks for longer, and one
+		// deadlock would abort the whole batch.
+		return s.InTx(ctx, fn)
+	}
 	s.batch.once.Do(func() {
 		s.batch.ch = make(chan *batchWork, 4*maxBatch)
 		go s.commitLoop()

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
@@ -215,6 +216,28 @@ func (tx *Tx) forUpdate() string {
 
 // InTx runs fn in a transaction, committing when it returns nil and rolling back otherwise.
 func (s *Store) InTx(ctx context.Context, fn func(tx *Tx) error) error {
+	for attempt := 1; ; attempt++ {
+		err := s.inTxOnce(ctx, fn)
+		if err == nil || !retryable(err) || attempt == maxTxAttempts || ctx.Err() != nil {
+			return err
+		}
+		// PostgreSQL chose this transaction as a deadlock victim (or a serialization failure):
+		// nothing of it happened, so run it again after a short, growing pause.
+		time.Sleep(time.Duration(attempt*attempt) * 5 * time.Millisecond)
+	}
+}
+
+// maxTxAttempts bounds the re-runs of a transaction PostgreSQL aborted as a deadlock victim.
+const maxTxAttempts = 6
+
+// retryable reports a PostgreSQL deadlock (40P01) or serialization failure (40001): the
+// transaction was rolled back as a whole and may simply run again.
+func retryable(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && (pg.Code == "40P01" || pg.Code == "40001")
+}
+
+func (s *Store) inTxOnce(ctx context.Context, fn func(tx *Tx) error) error {
 	sqlTx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
