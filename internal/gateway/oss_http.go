@@ -37,8 +37,9 @@ func Sign(secret string, body []byte) string {
 }
 
 // Provision implements OSS. 200/201 COMPLETED and 409 ALREADY_EXISTS are done; 202 is in
-// progress; other 4xx are permanent failures carrying the OSS's message; 5xx, timeouts and
-// unreadable answers are transient.
+// progress; other 4xx are permanent failures carrying the OSS's message, except 408 and 429,
+// which say "not now" rather than "not this item"; 5xx, timeouts and unreadable answers are
+// transient.
 func (h *HTTPOSS) Provision(ctx context.Context, it Item) (OSSResult, error) {
 	body, err := json.Marshal(it)
 	if err != nil {
@@ -62,6 +63,8 @@ func (h *HTTPOSS) Provision(ctx context.Context, it Item) (OSSResult, error) {
 		res.Status = OSSInProgress
 	case status == http.StatusConflict:
 		res.Status = OSSAlreadyExists
+	case status == http.StatusRequestTimeout || status == http.StatusTooManyRequests:
+		return OSSResult{}, fmt.Errorf("%w: OSS answered %d", ErrTransient, status)
 	case status >= 400 && status < 500:
 		msg := res.Message
 		if msg == "" {

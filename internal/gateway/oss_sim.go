@@ -90,12 +90,20 @@ func (s *Simulator) Provision(ctx context.Context, it Item) (OSSResult, error) {
 	if cfg.Async {
 		res.Status = OSSInProgress
 	}
-	if _, err := s.DB.ExecContext(ctx, `INSERT INTO oss_sim_items (item_id, action, subscription_id, status,
-		oss_subscription_id, message, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7)
-		ON CONFLICT (item_id) DO UPDATE SET status = excluded.status, message = excluded.message`,
+	done, err := s.DB.ExecContext(ctx, `INSERT INTO oss_sim_items (item_id, action, subscription_id, status,
+		oss_subscription_id, message, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT (item_id) DO NOTHING`,
 		it.ItemID, it.Action, it.SubscriptionID, OSSCompleted, res.OSSSubscriptionID, res.Message,
-		s.Now().UnixMicro()); err != nil {
+		s.Now().UnixMicro())
+	var n int64
+	if err == nil {
+		n, err = done.RowsAffected()
+	}
+	if err != nil {
 		return OSSResult{}, fmt.Errorf("%w: %v", ErrTransient, err)
+	}
+	if n == 0 { // a concurrent call with the same item did the work first
+		return OSSResult{Status: OSSAlreadyExists, OSSSubscriptionID: res.OSSSubscriptionID,
+			Message: "Subscription already exists"}, nil
 	}
 	if s.roll(cfg.LoseRate) {
 		return OSSResult{}, fmt.Errorf("%w: simulated lost answer (the work was done)", ErrTransient)
