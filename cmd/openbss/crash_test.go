@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -360,4 +361,122 @@ func checkCrashInvariants(t *testing.T, st *store.Store, acked []string) {
 		t.Errorf("%d orders, %d items, %d items at the OSS: want two items per order, each done once", orders, items, simItems)
 	}
 	t.Logf("%d acknowledged, %d orders in the database (unacknowledged ones are allowed), %d items", len(acked), orders, items)
+}
+
+// TestTwoServeProcesses: two `openbss serve` processes on one PostgreSQL database process
+// 2,000 orders placed on both. Both take jobs, and no order is processed twice: the OSS (a
+// webhook OSS in this test) gets every item exactly once, and every order completes with one
+// payment and one pass through its flow.
+func TestTwoServeProcesses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and places 2,000 orders")
+	}
+	if os.Getenv(storetest.EnvPostgres) == "" {
+		t.Skip(storetest.EnvPostgres + " is not set")
+	}
+	dsn := storetest.PostgresURL(t)
+	oss := &signedOSS{secret: "two-processes"}
+	srv := httptest.NewServer(oss)
+	defer srv.Close()
+	args := []string{"--demo", "--db", dsn, "--oss-url", srv.URL, "--oss-secret", oss.secret, "--workers", "8",
+		"--retry-backoff", "50ms"}
+	a := startProcess(t, args...)
+	b := startProcess(t, args...)
+	st := openCrashDB(t, dsn)
+
+	// Watch which processes hold jobs while the orders are processed.
+	holders := map[string]bool{}
+	var watching sync.WaitGroup
+	stopWatching := make(chan struct{})
+	watching.Add(1)
+	go func() {
+		defer watching.Done()
+		for {
+			select {
+			case <-stopWatching:
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+			rows, err := st.DB().QueryContext(context.Background(), `SELECT DISTINCT locked_by FROM jobs WHERE locked_by <> ''`)
+			if err != nil {
+				continue
+			}
+			for rows.Next() {
+				var by string
+				if rows.Scan(&by) == nil {
+					holders[by] = true
+				}
+			}
+			rows.Close()
+		}
+	}()
+
+	const total = 2000
+	start := time.Now()
+	pa, pb := newPlacer(), newPlacer()
+	var placing sync.WaitGroup
+	for _, x := range []struct {
+		pl *placer
+		p  *process
+	}{{pa, a}, {pb, b}} {
+		placing.Add(1)
+		go func() { defer placing.Done(); x.pl.place(x.p.url, total/2, 8) }()
+	}
+	placing.Wait()
+	acked := append(append([]string{}, pa.acked...), pb.acked...)
+	if len(acked) != total {
+		t.Fatalf("%d orders acknowledged, want %d: %v %v", len(acked), total, pa.errs, pb.errs)
+	}
+	waitProcessed(t, st, a, 3*time.Minute)
+	elapsed := time.Since(start)
+	close(stopWatching)
+	watching.Wait()
+	t.Logf("2 processes: %d orders placed and processed in %v (%.0f orders/s); job holders seen: %d",
+		total, elapsed.Round(time.Millisecond), total/elapsed.Seconds(), len(holders))
+	if len(holders) < 2 {
+		t.Errorf("only %d process(es) seen holding jobs: %v", len(holders), holders)
+	}
+	checkOrdersOnce(t, st, acked)
+	oss.mu.Lock()
+	defer oss.mu.Unlock()
+	seen := map[string]int{}
+	for _, k := range oss.keys {
+		seen[k]++
+	}
+	if oss.bad != 0 || len(seen) != 2*total {
+		t.Errorf("the OSS got %d distinct items (want %d) and %d bad requests", len(seen), 2*total, oss.bad)
+	}
+	for k, n := range seen {
+		if n != 1 {
+			t.Errorf("item %s sent to the OSS %d times", k, n)
+		}
+	}
+}
+
+// checkOrdersOnce: every acknowledged order completed after one pass through its flow, with
+// one payment attempt, charged once.
+func checkOrdersOnce(t *testing.T, st *store.Store, acked []string) {
+	t.Helper()
+	ctx := context.Background()
+	var n int
+	if err := st.DB().QueryRowContext(ctx, `SELECT COUNT(*) FROM orders`).Scan(&n); err != nil || n != len(acked) {
+		t.Errorf("%d orders in the database for %d acknowledged: %v", n, len(acked), err)
+	}
+	for what, q := range map[string]string{
+		"orders not completed": `SELECT COUNT(*) FROM orders WHERE of_status <> 'CP'`,
+		"orders whose history is not NW, OP, PR, CP once each": `SELECT COUNT(*) FROM orders o
+			WHERE (SELECT COUNT(*) FROM order_events e WHERE e.order_id = o.id) <> 4`,
+		"orders without exactly one payment, approved": `SELECT COUNT(*) FROM orders o WHERE (SELECT COUNT(*) FROM payments p
+			WHERE p.order_id = o.id) <> 1 OR NOT EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.id AND p.status = 'APPROVED')`,
+		"orders not charged exactly once": `SELECT COUNT(*) FROM orders o WHERE (SELECT COUNT(*) FROM demo_gateway_charges c
+			WHERE c.order_id = o.aps_id) <> 1`,
+		"jobs left": `SELECT COUNT(*) FROM jobs`,
+	} {
+		if err := st.DB().QueryRowContext(ctx, q).Scan(&n); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		if n != 0 {
+			t.Errorf("%s: %d", what, n)
+		}
+	}
 }
