@@ -76,7 +76,7 @@ func (s *Store) runBatch(batch []*batchWork) {
 				continue
 			}
 			if len(batch) == 1 {
-				results[i] = w.fn(tx)
+				results[i] = safely(w.fn, tx)
 				if results[i] != nil {
 					return results[i]
 				}
@@ -85,7 +85,7 @@ func (s *Store) runBatch(batch []*batchWork) {
 			if _, err := tx.Tx.ExecContext(ctx, "SAVEPOINT batch_item"); err != nil {
 				return fmt.Errorf("savepoint: %w", err)
 			}
-			results[i] = w.fn(tx)
+			results[i] = safely(w.fn, tx)
 			if results[i] != nil {
 				if _, err := tx.Tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT batch_item"); err != nil {
 					return fmt.Errorf("rollback to savepoint: %w", err)
@@ -107,4 +107,15 @@ func (s *Store) runBatch(batch []*batchWork) {
 			w.done <- results[i]
 		}
 	}
+}
+
+// safely runs one piece of batched work, turning a panic into its error: the committer goroutine
+// serves every request, and one bad piece of work must not take the process down.
+func safely(fn func(tx *Tx) error, tx *Tx) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("panic in a batched transaction: %v", v)
+		}
+	}()
+	return fn(tx)
 }
