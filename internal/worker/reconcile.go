@@ -8,6 +8,7 @@ import (
 
 	"github.com/openbss/openbss/internal/gateway"
 	"github.com/openbss/openbss/internal/order"
+	"github.com/openbss/openbss/internal/problem"
 	"github.com/openbss/openbss/internal/store"
 )
 
@@ -94,12 +95,34 @@ func (p *Processor) resend(ctx context.Context, orderID, itemID int64) error {
 
 // ItemEvent applies an event about an item from outside — the OSS's callback or an operator's
 // manual "Creation Completed" (seed 000) — and settles the order: when it was the last item, the
-// order completes, also from PF. The same event twice changes nothing.
+// order completes, also from PF. The same event twice changes nothing. An event about an item
+// not sent to the OSS yet (its order waits for payment, was declined, or is on hold before
+// provisioning) is refused: it would create a subscription nobody paid for.
 func (p *Processor) ItemEvent(ctx context.Context, orderID, itemID int64, res gateway.OSSResult) error {
+	err := p.tx(ctx, func(tx *store.Tx) error {
+		o, _, err := store.LockOrder(ctx, tx, orderID)
+		if err != nil {
+			return err
+		}
+		switch o.Flow {
+		case order.Provisioning, order.ProvisioningFailed, order.Completed:
+			return nil
+		}
+		for _, it := range o.Items {
+			if it.ID == itemID && it.Status == order.ProvisioningNotStarted {
+				return problem.Conflict("ItemNotSent", "provisioning item %d of order %s has not been sent to the OSS: the order is in %s",
+					itemID, o.Number, o.Flow)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
 	if err := p.ItemResult(ctx, orderID, itemID, res); err != nil {
 		return err
 	}
-	_, err := p.settle(ctx, orderID)
+	_, err = p.settle(ctx, orderID)
 	p.Wake()
 	return err
 }

@@ -9,7 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/openbss/openbss/internal/demo"
 	"github.com/openbss/openbss/internal/gateway"
+	"github.com/openbss/openbss/internal/money"
 )
 
 // Seed 000: the OSS finished the subscription, billing never learned it, and the order sat in
@@ -175,5 +177,31 @@ func TestReconcileNotStarvedByRefusedItems(t *testing.T) {
 		f.setAnswer(doesThenRefuses)
 		id := r.place(salesOrder(1, 31, false))
 		checkCompleted(t, r, f, r.waitFlow(id, "CP"))
+	})
+}
+
+// TestEventForAnItemNotSentRefused: an event about an item openbss has not sent to the OSS yet
+// — its order is waiting for payment or was declined — is refused, and creates no subscription
+// for an unpaid order.
+func TestEventForAnItemNotSentRefused(t *testing.T) {
+	each(t, func(t *testing.T, dsn string) {
+		limit := money.MustParse("1.00")
+		r := newRig(t, dsn, rigOptions{cfg: fastConfig(), pay: func(d *gateway.DemoPayment) gateway.PaymentGateway {
+			d.DeclineOver = &limit
+			return d
+		}})
+		for _, c := range []struct{ body, flow string }{
+			{salesOrder(1, 30, false), "PD"},
+			{salesFor(demo.Customer1, "0", 1, 30, false), "WP"},
+		} {
+			o := r.waitFlow(r.place(c.body), c.flow)
+			ev := fmt.Sprintf("GateID=4;IssuedSuccessfully=1;Message=done;OrderItemID=%d;SubscrID=oss-x", o.Items[0].ID)
+			if status, b := r.event("text/plain", ev); status != http.StatusConflict {
+				t.Errorf("%s: event for an item not sent: %d %s, want 409", c.flow, status, b)
+			}
+			if got := r.order(o.OrderID); got.Items[0].Status != "NOT_STARTED" || len(got.BSSSubscriptions) != 0 {
+				t.Errorf("%s: the event changed the order: %s", c.flow, got)
+			}
+		}
 	})
 }
