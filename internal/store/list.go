@@ -5,6 +5,9 @@ import (
 	"database/sql"
 	"fmt"
 	"strconv"
+	"strings"
+
+	"github.com/openbss/openbss/internal/account"
 )
 
 // ListQuery is a compiled list request: the filter and sort the RQL compiler produced (its
@@ -79,4 +82,16 @@ func (s *Store) list(ctx context.Context, c collection, q ListQuery, scan func(*
 		return page, err
 	}
 	return page, tx.Commit()
+}
+
+// subtreeScope is the scope condition of a collection filtered by a path column: the index range
+// of the caller's subtree, or — for the provider, whose subtree is everything — a condition that
+// holds for every row without naming the column, so the planner is free to walk the sort's index
+// instead of sorting the whole table for one page. Both forms take the same two arguments.
+func subtreeScope(column, scopePath string) (string, []any) {
+	lo, hi := account.SubtreeRange(scopePath)
+	if strings.Count(scopePath, "/") == 2 { // "/1/": the tree's root
+		return "CAST($1 AS TEXT) IS NOT NULL AND CAST($2 AS TEXT) IS NOT NULL", []any{lo, hi}
+	}
+	return column + " >= $1 AND " + column + " < $2", []any{lo, hi}
 }

@@ -218,10 +218,9 @@ const OrdersScopeArgs = 2
 
 // ListOrders lists the orders of buyers in the subtree at scopePath (list shape: no lines).
 func (s *Store) ListOrders(ctx context.Context, scopePath string, q ListQuery) ([]*order.Order, Page, error) {
-	lo, hi := account.SubtreeRange(scopePath)
+	scope, args := subtreeScope("o.buyer_path", scopePath)
 	var out []*order.Order
-	page, err := s.list(ctx, collection{columns: orderColumns, from: orderFrom,
-		scope: "o.buyer_path >= $1 AND o.buyer_path < $2", args: []any{lo, hi}}, q, func(r *sql.Rows) error {
+	page, err := s.list(ctx, collection{columns: orderColumns, from: orderFrom, scope: scope, args: args}, q, func(r *sql.Rows) error {
 		o, err := scanOrder(r)
 		out = append(out, o)
 		return err
