@@ -3,7 +3,6 @@ package api
 import (
 	"errors"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/google/uuid"
@@ -64,43 +63,16 @@ func (s *Server) listResources(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	lq, _, err := s.listQuery(r, resourceSchema, store.ResourcesScopeArgs)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	rs, page, err := s.store.ListResources(r.Context(), lq)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	out := make([]resourceDoc, len(rs))
-	for i, res := range rs {
-		out[i] = toResourceDoc(res)
-	}
-	writeList(w, lq, page, out)
+	listDocs(s, w, r, resourceSchema, store.ResourcesScopeArgs, s.store.ListResources, toResourceDoc)
 }
 
 func (s *Server) resource(r *http.Request) (store.ResourceRecord, error) {
-	res, err := s.store.ResourceByAPSID(r.Context(), pathID(r, "id"))
-	if errors.Is(err, store.ErrNotFound) {
-		return res, notFound("resource", pathID(r, "id"))
-	}
-	return res, err
+	return pathEntity(r, "resource", s.store.ResourceByAPSID)
 }
 
 // getResource is GET /aps/2/collections/resources/{id}.
 func (s *Server) getResource(w http.ResponseWriter, r *http.Request) {
-	if err := requireSeller(principal(r)); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	res, err := s.resource(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, toResourceDoc(res))
+	getDoc(s, w, r, s.resource, toResourceDoc)
 }
 
 // resourceFromDoc builds a resource from a document, resolving its dependencies.
@@ -140,18 +112,8 @@ func (s *Server) createResource(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	body, err := adminBody(r)
+	body, doc, err := decodeNew[resourceDoc](r, map[string]any{"status": store.ResourceActive})
 	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	merged, err := adminMerge(map[string]any{"status": store.ResourceActive}, body)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	var doc resourceDoc
-	if err := adminDecode(merged, &doc); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -218,12 +180,8 @@ func (s *Server) editResource(w http.ResponseWriter, r *http.Request, body []byt
 		if err != nil {
 			return nil, err
 		}
-		merged, err := adminMerge(toResourceDoc(cur), body)
+		doc, err := decodePatch[resourceDoc](toResourceDoc(cur), body)
 		if err != nil {
-			return nil, err
-		}
-		var doc resourceDoc
-		if err := adminDecode(merged, &doc); err != nil {
 			return nil, err
 		}
 		if doc.APS.ID != cur.APSID {
@@ -265,43 +223,18 @@ func (s *Server) listTerms(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	lq, _, err := s.listQuery(r, termSchema, store.TermsScopeArgs)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	ts, page, err := s.store.ListTerms(r.Context(), lq)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	out := make([]termDoc, len(ts))
-	for i, t := range ts {
-		out[i] = termDoc(t)
-	}
-	writeList(w, lq, page, out)
+	listDocs(s, w, r, termSchema, store.TermsScopeArgs, s.store.ListTerms, toTermDoc)
 }
 
+func toTermDoc(t catalog.Term) termDoc { return termDoc(t) }
+
 func (s *Server) term(r *http.Request) (catalog.Term, error) {
-	t, err := s.store.TermByID(r.Context(), pathID(r, "id"))
-	if errors.Is(err, store.ErrNotFound) {
-		return t, notFound("terms", pathID(r, "id"))
-	}
-	return t, err
+	return pathEntity(r, "terms", s.store.TermByID)
 }
 
 // getTerm is GET /aps/2/collections/terms/{id}.
 func (s *Server) getTerm(w http.ResponseWriter, r *http.Request) {
-	if err := requireSeller(principal(r)); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	t, err := s.term(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, termDoc(t))
+	getDoc(s, w, r, s.term, toTermDoc)
 }
 
 // createTerm is POST /aps/2/collections/terms (provider); the id is given (plans name it).
@@ -311,13 +244,8 @@ func (s *Server) createTerm(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	body, err := adminBody(r)
+	body, doc, err := decodeNew[termDoc](r, nil)
 	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	var doc termDoc
-	if err := adminDecode(body, &doc); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -359,12 +287,8 @@ func (s *Server) updateTerm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.change(w, r, func(tx *store.Tx) (any, error) {
-		merged, err := adminMerge(termDoc(cur), body)
+		doc, err := decodePatch[termDoc](termDoc(cur), body)
 		if err != nil {
-			return nil, err
-		}
-		var doc termDoc
-		if err := adminDecode(merged, &doc); err != nil {
 			return nil, err
 		}
 		if doc.ID != cur.ID {
@@ -397,15 +321,12 @@ func (s *Server) deleteTerm(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.change(w, r, func(tx *store.Tx) (any, error) {
+	s.deleteAudited(w, r, p.Account.Path, "terms", cur.ID, catalogfile.TermItem(cur), func(tx *store.Tx) error {
 		err := store.DeleteTerm(r.Context(), tx, cur.ID)
 		if errors.Is(err, store.ErrConflict) {
-			return nil, problem.Conflict("TermsInUse", "terms %q are used by service plans; remove them from the plans first", cur.ID)
+			return problem.Conflict("TermsInUse", "terms %q are used by service plans; remove them from the plans first", cur.ID)
 		}
-		if err != nil {
-			return nil, err
-		}
-		return nil, audit(r, tx, p.Account.Path, store.AuditDelete, "terms", cur.ID, catalogfile.TermItem(cur), nil)
+		return err
 	})
 }
 
@@ -434,47 +355,18 @@ func (s *Server) listTaxRules(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	lq, _, err := s.listQuery(r, taxRuleSchema, store.TaxRulesScopeArgs)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	ts, page, err := s.store.ListTaxRules(r.Context(), lq)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	out := make([]taxRuleDoc, len(ts))
-	for i, t := range ts {
-		out[i] = taxRuleDoc(t)
-	}
-	writeList(w, lq, page, out)
+	listDocs(s, w, r, taxRuleSchema, store.TaxRulesScopeArgs, s.store.ListTaxRules, toTaxRuleDoc)
 }
 
+func toTaxRuleDoc(t catalog.TaxRule) taxRuleDoc { return taxRuleDoc(t) }
+
 func (s *Server) taxRule(r *http.Request) (catalog.TaxRule, error) {
-	id, err := strconv.ParseInt(pathID(r, "id"), 10, 64)
-	if err != nil {
-		return catalog.TaxRule{}, notFound("tax rule", pathID(r, "id"))
-	}
-	t, err := s.store.TaxRuleByID(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		return t, notFound("tax rule", pathID(r, "id"))
-	}
-	return t, err
+	return pathEntityInt(r, "tax rule", s.store.TaxRuleByID)
 }
 
 // getTaxRule is GET /aps/2/collections/tax-rules/{id}.
 func (s *Server) getTaxRule(w http.ResponseWriter, r *http.Request) {
-	if err := requireSeller(principal(r)); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	t, err := s.taxRule(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, taxRuleDoc(t))
+	getDoc(s, w, r, s.taxRule, toTaxRuleDoc)
 }
 
 // createTaxRule is POST /aps/2/collections/tax-rules (provider).
@@ -484,13 +376,8 @@ func (s *Server) createTaxRule(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	body, err := adminBody(r)
+	body, doc, err := decodeNew[taxRuleDoc](r, nil)
 	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	var doc taxRuleDoc
-	if err := adminDecode(body, &doc); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -529,12 +416,8 @@ func (s *Server) updateTaxRule(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.change(w, r, func(tx *store.Tx) (any, error) {
-		merged, err := adminMerge(taxRuleDoc(cur), body)
+		doc, err := decodePatch[taxRuleDoc](taxRuleDoc(cur), body)
 		if err != nil {
-			return nil, err
-		}
-		var doc taxRuleDoc
-		if err := adminDecode(merged, &doc); err != nil {
 			return nil, err
 		}
 		doc.ID = cur.ID
@@ -565,11 +448,8 @@ func (s *Server) deleteTaxRule(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.change(w, r, func(tx *store.Tx) (any, error) {
-		if err := store.DeleteTaxRule(r.Context(), tx, cur.ID); err != nil {
-			return nil, err
-		}
-		return nil, audit(r, tx, p.Account.Path, store.AuditDelete, "tax-rule", idString(cur.ID), catalogfile.TaxRuleItem(cur), nil)
+	s.deleteAudited(w, r, p.Account.Path, "tax-rule", idString(cur.ID), catalogfile.TaxRuleItem(cur), func(tx *store.Tx) error {
+		return store.DeleteTaxRule(r.Context(), tx, cur.ID)
 	})
 }
 
@@ -581,15 +461,7 @@ type reasonCodeDoc struct {
 }
 
 func (s *Server) reasonCode(r *http.Request) (catalog.ReasonCode, error) {
-	id, err := strconv.ParseInt(pathID(r, "id"), 10, 64)
-	if err != nil {
-		return catalog.ReasonCode{}, notFound("reason code", pathID(r, "id"))
-	}
-	c, err := s.store.ReasonCodeByID(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		return c, notFound("reason code", pathID(r, "id"))
-	}
-	return c, err
+	return pathEntityInt(r, "reason code", s.store.ReasonCodeByID)
 }
 
 // createReasonCode is POST /aps/2/services/order-manager/reasonCodes (provider); without a
@@ -600,13 +472,8 @@ func (s *Server) createReasonCode(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	body, err := adminBody(r)
+	body, doc, err := decodeNew[reasonCodeDoc](r, nil)
 	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	var doc reasonCodeDoc
-	if err := adminDecode(body, &doc); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -641,8 +508,7 @@ func (s *Server) createReasonCode(w http.ResponseWriter, r *http.Request) {
 		if err := audit(r, tx, p.Account.Path, store.AuditCreate, "reason-code", idString(c.ID), nil, catalogfile.ReasonCodeItem(c)); err != nil {
 			return created{}, err
 		}
-		return created{Location: "/aps/2/services/order-manager/reasonCodes/" + idString(c.ID),
-			Body: reasonCodeJSON{ReasonID: c.ID, Description: c.Description, OperationType: c.OperationType}}, nil
+		return created{Location: "/aps/2/services/order-manager/reasonCodes/" + idString(c.ID), Body: toReasonCodeJSON(c)}, nil
 	})
 }
 
@@ -664,13 +530,8 @@ func (s *Server) updateReasonCode(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.change(w, r, func(tx *store.Tx) (any, error) {
-		base := reasonCodeJSON{ReasonID: cur.ID, Description: cur.Description, OperationType: cur.OperationType}
-		merged, err := adminMerge(base, body)
+		doc, err := decodePatch[reasonCodeDoc](toReasonCodeJSON(cur), body)
 		if err != nil {
-			return nil, err
-		}
-		var doc reasonCodeDoc
-		if err := adminDecode(merged, &doc); err != nil {
 			return nil, err
 		}
 		c := catalog.ReasonCode{ID: cur.ID, OperationType: strings.ToUpper(doc.OperationType), Description: doc.Description}
@@ -684,7 +545,7 @@ func (s *Server) updateReasonCode(w http.ResponseWriter, r *http.Request) {
 			catalogfile.ReasonCodeItem(c)); err != nil {
 			return nil, err
 		}
-		return reasonCodeJSON{ReasonID: c.ID, Description: c.Description, OperationType: c.OperationType}, nil
+		return toReasonCodeJSON(c), nil
 	})
 }
 
@@ -701,10 +562,11 @@ func (s *Server) deleteReasonCode(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.change(w, r, func(tx *store.Tx) (any, error) {
-		if err := store.DeleteReasonCode(r.Context(), tx, cur.ID); err != nil {
-			return nil, err
-		}
-		return nil, audit(r, tx, p.Account.Path, store.AuditDelete, "reason-code", idString(cur.ID), catalogfile.ReasonCodeItem(cur), nil)
+	s.deleteAudited(w, r, p.Account.Path, "reason-code", idString(cur.ID), catalogfile.ReasonCodeItem(cur), func(tx *store.Tx) error {
+		return store.DeleteReasonCode(r.Context(), tx, cur.ID)
 	})
+}
+
+func toReasonCodeJSON(c catalog.ReasonCode) reasonCodeJSON {
+	return reasonCodeJSON{ReasonID: c.ID, Description: c.Description, OperationType: c.OperationType}
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -9,10 +10,12 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
 
 	"github.com/openbss/openbss/internal/account"
 	"github.com/openbss/openbss/internal/problem"
+	"github.com/openbss/openbss/internal/rql"
 	"github.com/openbss/openbss/internal/store"
 )
 
@@ -121,6 +124,33 @@ func adminMerge(base any, patch []byte) ([]byte, error) {
 		return nil, problem.Invalid("InvalidJSON", "the request body is not valid JSON: %v", err)
 	}
 	return json.Marshal(mergeValues(bv, pv))
+}
+
+// decodeNew reads a creation's body and decodes it into a D, over defaults when not nil. It
+// returns the body as read: the Idempotency-Key is checked against it.
+func decodeNew[D any](r *http.Request, defaults map[string]any) ([]byte, D, error) {
+	var doc D
+	body, err := adminBody(r)
+	if err != nil {
+		return nil, doc, err
+	}
+	merged := body
+	if defaults != nil {
+		if merged, err = adminMerge(defaults, body); err != nil {
+			return nil, doc, err
+		}
+	}
+	return body, doc, adminDecode(merged, &doc)
+}
+
+// decodePatch merges a PUT body into the current representation cur and decodes the result.
+func decodePatch[D any](cur any, body []byte) (D, error) {
+	var doc D
+	merged, err := adminMerge(cur, body)
+	if err != nil {
+		return doc, err
+	}
+	return doc, adminDecode(merged, &doc)
 }
 
 func mergeValues(base, patch any) any {
@@ -252,6 +282,74 @@ func conflictError(err error) error {
 // audit records a management change by the request's caller in tx.
 func audit(r *http.Request, tx *store.Tx, scopePath, action, entity, id string, before, after any) error {
 	return store.RecordAudit(r.Context(), tx, store.ActorOf(principal(r)), scopePath, action, entity, id, before, after)
+}
+
+// deleteAudited deletes an entity with del and records the deletion (before is what was
+// deleted) in one transaction, and answers 204.
+func (s *Server) deleteAudited(w http.ResponseWriter, r *http.Request, scopePath, entity, id string, before any,
+	del func(tx *store.Tx) error) {
+	s.change(w, r, func(tx *store.Tx) (any, error) {
+		if err := del(tx); err != nil {
+			return nil, err
+		}
+		return nil, audit(r, tx, scopePath, store.AuditDelete, entity, id, before, nil)
+	})
+}
+
+// listDocs answers a GET of a collection (RQL): the page list reads, each item as toDoc
+// represents it.
+func listDocs[R, D any](s *Server, w http.ResponseWriter, r *http.Request, schema *rql.Schema, scopeArgs int,
+	list func(context.Context, store.ListQuery) ([]R, store.Page, error), toDoc func(R) D) {
+	lq, _, err := s.listQuery(r, schema, scopeArgs)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	rs, page, err := list(r.Context(), lq)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := make([]D, len(rs))
+	for i, x := range rs {
+		out[i] = toDoc(x)
+	}
+	writeList(w, lq, page, out)
+}
+
+// getDoc answers a GET of one entity of the catalog, which every seller reads.
+func getDoc[R, D any](s *Server, w http.ResponseWriter, r *http.Request, find func(*http.Request) (R, error), toDoc func(R) D) {
+	if err := requireSeller(principal(r)); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	x, err := find(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, toDoc(x))
+}
+
+// pathEntity reads the entity the path's {id} names; kind names it when it is not found.
+func pathEntity[T any](r *http.Request, kind string, find func(context.Context, string) (T, error)) (T, error) {
+	x, err := find(r.Context(), pathID(r, "id"))
+	if errors.Is(err, store.ErrNotFound) {
+		return x, notFound(kind, pathID(r, "id"))
+	}
+	return x, err
+}
+
+// pathEntityInt is pathEntity for an integer id; an id that is not an integer is not found.
+func pathEntityInt[T any](r *http.Request, kind string, find func(context.Context, int64) (T, error)) (T, error) {
+	return pathEntity(r, kind, func(ctx context.Context, s string) (T, error) {
+		id, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			var zero T
+			return zero, store.ErrNotFound
+		}
+		return find(ctx, id)
+	})
 }
 
 func pathID(r *http.Request, name string) string { return r.PathValue(name) }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -64,46 +65,24 @@ func (s *Server) listPromotions(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	lq, _, err := s.listQuery(r, promotionSchema, store.PromotionsScopeArgs)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	ps, page, err := s.store.ListPromotions(r.Context(), p.Account.Path, lq)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	out := make([]promotionDoc, len(ps))
-	for i, pr := range ps {
-		out[i] = toPromotionDoc(pr)
-	}
-	writeList(w, lq, page, out)
+	listDocs(s, w, r, promotionSchema, store.PromotionsScopeArgs,
+		func(ctx context.Context, lq store.ListQuery) ([]store.PromotionRecord, store.Page, error) {
+			return s.store.ListPromotions(ctx, p.Account.Path, lq)
+		}, toPromotionDoc)
 }
 
 func (s *Server) promotion(r *http.Request) (store.PromotionRecord, error) {
 	if err := requireSeller(principal(r)); err != nil {
 		return store.PromotionRecord{}, err
 	}
-	id, err := strconv.ParseInt(pathID(r, "id"), 10, 64)
-	if err != nil {
-		return store.PromotionRecord{}, notFound("promotion", pathID(r, "id"))
-	}
-	p, err := s.store.PromotionByID(r.Context(), principal(r).Account.Path, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return p, notFound("promotion", pathID(r, "id"))
-	}
-	return p, err
+	return pathEntityInt(r, "promotion", func(ctx context.Context, id int64) (store.PromotionRecord, error) {
+		return s.store.PromotionByID(ctx, principal(r).Account.Path, id)
+	})
 }
 
 // getPromotion is GET /aps/2/collections/promotions/{id}.
 func (s *Server) getPromotion(w http.ResponseWriter, r *http.Request) {
-	p, err := s.promotion(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, toPromotionDoc(p))
+	getDoc(s, w, r, s.promotion, toPromotionDoc)
 }
 
 // promotionFromDoc builds a promotion of the document's vendor (an account of the caller's
@@ -150,18 +129,8 @@ func (s *Server) createPromotion(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	body, err := adminBody(r)
+	body, doc, err := decodeNew[promotionDoc](r, map[string]any{"active": true, "vendor": apsRef{APS: apsMeta{ID: caller.Account.APSID}}})
 	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	merged, err := adminMerge(map[string]any{"active": true, "vendor": apsRef{APS: apsMeta{ID: caller.Account.APSID}}}, body)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	var doc promotionDoc
-	if err := adminDecode(merged, &doc); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -204,12 +173,8 @@ func (s *Server) editPromotion(w http.ResponseWriter, r *http.Request, body []by
 		return
 	}
 	s.change(w, r, func(tx *store.Tx) (any, error) {
-		merged, err := adminMerge(toPromotionDoc(cur), body)
+		doc, err := decodePatch[promotionDoc](toPromotionDoc(cur), body)
 		if err != nil {
-			return nil, err
-		}
-		var doc promotionDoc
-		if err := adminDecode(merged, &doc); err != nil {
 			return nil, err
 		}
 		next := cur
@@ -434,18 +399,16 @@ func (s *Server) deleteDelegation(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.change(w, r, func(tx *store.Tx) (any, error) {
-		cur, err := s.store.DelegationOf(r.Context(), p.ID, a.ID)
-		if errors.Is(err, store.ErrNotFound) {
-			return nil, notFound("delegation of plan", p.APSID)
-		}
-		if err != nil {
-			return nil, err
-		}
-		if err := store.DeleteDelegation(r.Context(), tx, p.ID, a); err != nil {
-			return nil, err
-		}
-		return nil, audit(r, tx, a.Path, store.AuditDelete, "delegation", p.APSID+"/"+a.APSID, catalogfile.DelegationItem(cur), nil)
+	cur, err := s.store.DelegationOf(r.Context(), p.ID, a.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		err = notFound("delegation of plan", p.APSID)
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.deleteAudited(w, r, a.Path, "delegation", p.APSID+"/"+a.APSID, catalogfile.DelegationItem(cur), func(tx *store.Tx) error {
+		return store.DeleteDelegation(r.Context(), tx, p.ID, a)
 	})
 }
 
@@ -481,31 +444,24 @@ var auditSchema = &rql.Schema{
 // listAudit is GET /aps/2/collections/audit-log: the management changes of the caller's
 // subtree, oldest first unless sorted (RQL).
 func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) {
-	lq, _, err := s.listQuery(r, auditSchema, store.AuditScopeArgs)
-	if err != nil {
-		s.fail(w, r, err)
-		return
+	listDocs(s, w, r, auditSchema, store.AuditScopeArgs,
+		func(ctx context.Context, lq store.ListQuery) ([]store.AuditEntry, store.Page, error) {
+			return s.store.ListAudit(ctx, principal(r).Account.Path, lq)
+		}, toAuditDoc)
+}
+
+func toAuditDoc(e store.AuditEntry) auditDoc {
+	d := auditDoc{ID: e.ID, Time: e.Time, Action: e.Action, Entity: e.Entity, EntityID: e.EntityID,
+		Before: e.Before, After: e.After}
+	if d.Before == nil {
+		d.Before = json.RawMessage("null")
 	}
-	es, page, err := s.store.ListAudit(r.Context(), principal(r).Account.Path, lq)
-	if err != nil {
-		s.fail(w, r, err)
-		return
+	if d.After == nil {
+		d.After = json.RawMessage("null")
 	}
-	out := make([]auditDoc, len(es))
-	for i, e := range es {
-		d := auditDoc{ID: e.ID, Time: e.Time, Action: e.Action, Entity: e.Entity, EntityID: e.EntityID,
-			Before: e.Before, After: e.After}
-		if d.Before == nil {
-			d.Before = json.RawMessage("null")
-		}
-		if d.After == nil {
-			d.After = json.RawMessage("null")
-		}
-		if e.Actor.AccountAPSID != "" {
-			d.Actor.Account = &apsRef{APS: apsMeta{ID: e.Actor.AccountAPSID, Type: typeAccount}}
-		}
-		d.Actor.TokenID, d.Actor.Name = e.Actor.TokenID, e.Actor.Label
-		out[i] = d
+	if e.Actor.AccountAPSID != "" {
+		d.Actor.Account = &apsRef{APS: apsMeta{ID: e.Actor.AccountAPSID, Type: typeAccount}}
 	}
-	writeList(w, lq, page, out)
+	d.Actor.TokenID, d.Actor.Name = e.Actor.TokenID, e.Actor.Label
+	return d
 }
