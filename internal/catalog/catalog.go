@@ -264,6 +264,18 @@ type Promotion struct {
 	Active     bool
 }
 
+// Discount is a standing reduction a vendor gives one of its accounts, or every account it
+// sells to. Unlike a promotion it needs no code; a promotion that applies to a line wins over it.
+type Discount struct {
+	ID         int64
+	VendorID   int64
+	AccountID  int64 // 0: every customer of the vendor
+	Type       DiscountType
+	Value      money.Decimal // percent (10 = 10%) or an amount off each line
+	PlanAPSIDs []string      // empty: every plan
+	Active     bool
+}
+
 // TaxRule is a tax of a tax zone.
 type TaxRule struct {
 	ID        int64

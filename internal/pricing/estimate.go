@@ -15,8 +15,9 @@ import (
 func Estimate(in Input, snap Snapshot) (Result, error) { return run(&in, &snap, forPrice) }
 
 // EstimateCosts prices the same order as what the buyer's seller (a reseller) pays its own
-// parent: the delegation's cost rule (a percent off the spot prices, or explicit costs), special
-// costs over both, no promo code, and the seller's taxes.
+// parent: the delegations' cost rules up the chain (a percent off the parent's prices, or
+// explicit costs; see the package comment), special costs over them, no promo code or
+// discount, and the seller's taxes.
 func EstimateCosts(in Input, snap Snapshot) (Result, error) { return run(&in, &snap, forCost) }
 
 type mode int

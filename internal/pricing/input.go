@@ -4,6 +4,20 @@
 // documents — list prices, special prices, promo discounts, taxes, the reseller's costs and the
 // proration of change and cancellation orders. No I/O: the caller loads the Snapshot, and time is
 // Snapshot.Now. Amounts are exact decimals rounded half-up to the currency's precision per line.
+//
+// A line gets at most one reduction: a special price, else the applied promotion, else the
+// buyer's standing discount (a percent or an amount off each line its vendor, the buyer's
+// seller, gives the buyer or all its customers). Special prices replace both on every line of
+// their plan and period; credits and costs take neither promotions nor discounts.
+//
+// Costs go up the seller chain: the buyer's seller pays its parent's price to it, and a
+// reseller's price to a child reseller is its own cost. So for a customer of reseller L2 under
+// L1 under the provider, L2's cost is the provider's list price reduced by L1's delegation, then
+// by L2's. Percent rules compound (100 → L1 at 10% off = 90 → L2 at 20% off = 72, shown as one
+// 28% off the list price and rounded once per line); an explicit cost at a level replaces that
+// level's price, and percents below it apply to it (L1 explicit 80, L2 20% off: 64, shown as a
+// FIXED unit cost). The chain ends at the first level without a delegation of the plan: the
+// provider, or a reseller that owns it. Special costs replace the whole chain.
 package pricing
 
 import (

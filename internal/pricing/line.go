@@ -50,6 +50,10 @@ func (e *engine) add(c charge) {
 		l.Discount = e.percentOff(&l, *pct)
 	case c.promo && e.promoCovers(c.plan):
 		l.Discount = e.promoDiscount(&l)
+	case c.promo:
+		if dc := e.discountFor(c.plan); dc != nil {
+			l.Discount = e.reduce(&l, dc.Type, dc.Value)
+		}
 	}
 	e.tax(&l)
 	e.res.Details = append(e.res.Details, l)
@@ -114,7 +118,7 @@ func (e *engine) listPrice(c charge) money.Decimal {
 }
 
 // override is what replaces the list price: a fixed unit price (a special price or cost, or an
-// explicit reseller cost) or, for costs, the delegation's percent off.
+// explicit reseller cost up the chain) or, for costs, the chain's percent off.
 func (e *engine) override(c charge) (fixed, pct *money.Decimal) {
 	if s := e.specialPrice(c); s != nil {
 		return s, nil
@@ -122,15 +126,7 @@ func (e *engine) override(c charge) (fixed, pct *money.Decimal) {
 	if e.mode != forCost {
 		return nil, nil
 	}
-	d, _ := e.snap.delegation(c.plan, e.payer.ID)
-	if d == nil {
-		return nil, nil // checked when the plan was resolved
-	}
-	if d.Rule == catalog.CostExplicit {
-		return explicitCost(d, c), nil
-	}
-	p := d.Percent
-	return nil, &p
+	return chainCost(e.costChain(c.plan), c)
 }
 
 // specialPrice is the charge's special price (or cost, when pricing costs), if one is set.

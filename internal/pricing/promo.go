@@ -83,12 +83,15 @@ func (e *engine) promoCovers(pl *catalog.Plan) bool {
 // promoDiscount takes the applied promotion off the line: a percent of its gross amount rounded
 // half-up (4.25 at 25% → 1.06 off, 3.19 left), or a fixed amount off the line, never more than
 // the line's gross amount.
-func (e *engine) promoDiscount(l *Line) *Discount {
-	p := e.promo
-	if p.Type != catalog.Fixed {
-		return e.percentOff(l, p.Value)
+func (e *engine) promoDiscount(l *Line) *Discount { return e.reduce(l, e.promo.Type, e.promo.Value) }
+
+// reduce takes a promotion's or a discount's reduction off the line: PERCENT is a percent of
+// the gross amount rounded half-up, FIXED an amount off the line, never more than it.
+func (e *engine) reduce(l *Line, typ catalog.DiscountType, value money.Decimal) *Discount {
+	if typ != catalog.Fixed {
+		return e.percentOff(l, value)
 	}
-	amt := money.Max(money.Zero, money.Min(p.Value, l.ExtendedPrice)).Round(e.cur)
+	amt := money.Max(money.Zero, money.Min(value, l.ExtendedPrice)).Round(e.cur)
 	l.ExtendedPrice = l.ExtendedPrice.Sub(amt)
-	return &Discount{Type: catalog.Fixed, Value: p.Value, Amount: amt}
+	return &Discount{Type: catalog.Fixed, Value: value, Amount: amt}
 }

@@ -37,7 +37,11 @@ type Snapshot struct {
 	// TaxRules are the rules of the buyer's tax zone and, for EstimateCosts, of the seller's;
 	// rules of other zones are ignored.
 	TaxRules []catalog.TaxRule
-	// Delegations are the delegations of the order's plans to Sellers[0] (EstimateCosts).
+	// Discounts are the buyer's candidate standing discounts; pricing matches vendor (the
+	// buyer's seller), account, activity and plans itself, so passing more is harmless.
+	Discounts []catalog.Discount
+	// Delegations are the delegations of the order's plans to the resellers of Sellers
+	// (EstimateCosts walks them up the chain from Sellers[0]).
 	Delegations []catalog.Delegation
 	// Subscription is the subscription a RENEWAL, CHANGE or CANCELLATION acts on.
 	Subscription *Subscription
