@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/openbss/openbss/internal/gateway"
+	"github.com/openbss/openbss/internal/order"
 	"github.com/openbss/openbss/internal/store"
 )
 
@@ -210,11 +211,37 @@ func (p *Processor) runJob(ctx context.Context, j store.Job) {
 		err = p.store.RetryJob(ctx, j.ID, p.store.Now().Add(p.backoff(j.Attempts)), err.Error())
 	default:
 		p.log.Error("job dead", "job", j.ID, "kind", j.Kind, "order", j.OrderID, "err", err)
-		err = p.store.KillJob(ctx, j.ID, err.Error())
+		cause := err
+		err = p.store.KillJob(ctx, j.ID, cause.Error())
+		if err == nil && j.Kind == store.JobProcessOrder {
+			err = p.park(ctx, j.OrderID, fmt.Sprintf("processing stopped after %d attempts: %v", j.Attempts, cause))
+		}
 	}
 	if err != nil {
 		p.log.Error("job bookkeeping", "job", j.ID, "err", err)
 	}
+}
+
+// park puts an order whose job ran out of attempts where people look, with the error: in PF
+// when it was provisioning (a resubmit carries on), on hold before that (a push to OP carries
+// on). An order waiting, in a problem state or done stays as it is.
+func (p *Processor) park(ctx context.Context, orderID int64, msg string) error {
+	return p.tx(ctx, func(tx *store.Tx) error {
+		o, _, err := store.LockOrder(ctx, tx, orderID)
+		if err != nil {
+			return err
+		}
+		to := order.Hold
+		switch o.Flow {
+		case order.Provisioning:
+			to, o.ProvisioningStatus = order.ProvisioningFailed, order.ProvisioningFailedSt
+		case order.New, order.Open:
+		default:
+			return nil
+		}
+		o.ErrorDetails = msg
+		return p.moveFlow(ctx, tx, o, to, msg, nil)
+	})
 }
 
 func (p *Processor) reconcileLoop(ctx context.Context) {
