@@ -636,6 +636,36 @@ func TestOpenAPIContract(t *testing.T) {
 		c.get(200, oasOrders+"/"+id, oasProvider)
 	})
 
+	// Drafts (drafts.go): created, updated, completed; with the processor running the
+	// completed draft passes its flow like any order.
+	t.Run("drafts", func(t *testing.T) {
+		c := &oasClient{t: t, v: v, srv: oasStart(t, true), ok: ok}
+		var d struct {
+			OrderID string `json:"orderId"`
+		}
+		if err := json.Unmarshal(c.post(201, oasOrders+"/drafts", oasSeedEstimate, oasProvider), &d); err != nil {
+			t.Fatal(err)
+		}
+		c.do(200, http.MethodPut, oasOrders+"/"+d.OrderID, []byte(oasSeedEstimate), oasProvider)
+		c.do(404, http.MethodPut, oasOrders+"/"+oasNoSuch, []byte(oasSeedEstimate), oasProvider)
+		c.post(200, oasOrders+"/"+d.OrderID+"/complete", ``, oasProvider)
+		var o struct {
+			OfStatus string `json:"ofStatus"`
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for o.OfStatus != "CP" && time.Now().Before(deadline) {
+			if err := json.Unmarshal(c.get(200, oasOrders+"/"+d.OrderID, oasProvider), &o); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		if o.OfStatus != "CP" {
+			t.Fatalf("the completed draft is in %s, want CP", o.OfStatus)
+		}
+		c.post(422, oasOrders+"/"+d.OrderID+"/complete", ``, oasProvider)
+		c.do(409, http.MethodPut, oasOrders+"/"+d.OrderID, []byte(oasSeedEstimate), oasProvider)
+	})
+
 	for path, item := range v.Doc().Paths.Map() {
 		for method, op := range item.Operations() {
 			if !ok[op.OperationID] {

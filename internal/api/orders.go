@@ -338,6 +338,7 @@ type orderDetailsJSON struct {
 	Comment               string              `json:"comment,omitempty"`
 	ProvisioningItems     []itemJSON          `json:"provisioningItems"`
 	ErrorDetails          *errorDetailsJSON   `json:"errorDetails,omitempty"`
+	Draft                 bool                `json:"draft,omitempty"`
 }
 
 type errorDetailsJSON struct {
@@ -356,7 +357,7 @@ func toOrderDetailsJSON(o *order.Order) orderDetailsJSON {
 		Details: make([]detailLineJSON, len(o.Lines)), EndCustomerName: o.EndCustomerName,
 		EndCustomerType: o.EndCustomerType, PaymentMethodID: o.PaymentMethodID, PromoCode: o.PromoCode,
 		PromoResult: o.PromoResult, SubscriptionID: o.SubscriptionAPSID, RefundType: o.RefundType,
-		ReasonID: o.ReasonID, Comment: o.Comment, ProvisioningItems: toItemsJSON(o.Items)}
+		ReasonID: o.ReasonID, Comment: o.Comment, ProvisioningItems: toItemsJSON(o.Items), Draft: o.Draft}
 	for _, it := range o.Items {
 		if it.OSSSubscriptionID != "" {
 			j.Subscriptions = append(j.Subscriptions, it.OSSSubscriptionID)

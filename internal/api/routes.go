@@ -47,6 +47,9 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("POST "+om+"/estimate", s.authed(read, s.estimate(false)))
 	s.mux.HandleFunc("POST "+om+"/estimateCosts", s.authed(read, s.estimate(true)))
 	s.mux.HandleFunc("POST "+om+"/termsconditions", s.authed(read, s.termsConditions))
+	s.mux.HandleFunc("POST "+om+"/drafts", s.authed(write, s.createDraft)) // drafts.go: seed 001's account presale
+	s.mux.HandleFunc("PUT "+om+"/{id}", s.authed(write, s.updateDraft))
+	s.mux.HandleFunc("POST "+om+"/{id}/complete", s.authed(write, s.completeDraft))
 
 	s.adminRoutes()
 	s.ledgerRoutes()    // ledger.go: documents and balances
