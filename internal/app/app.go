@@ -128,7 +128,7 @@ func (c *orderContext) snapshot(now time.Time, req *order.Request) {
 	caller := c.caller.Account
 	c.snap = pricing.Snapshot{Now: now, Buyer: c.buyer, Sellers: c.sellers, Caller: &caller,
 		Plans: c.plans, Resources: c.cat.resourcesFor(c.plans), Promotions: c.cat.promos[req.PromoCode], TaxRules: taxes,
-		Delegations: c.cat.delegationsFor(c.seller().ID, c.plans)}
+		Discounts: c.cat.discountsFor(c.buyer), Delegations: c.cat.delegationsFor(c.sellers, c.plans)}
 	if c.sub != nil {
 		c.snap.Subscription = &pricing.Subscription{Subscription: *c.sub}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 
+	"github.com/openbss/openbss/internal/account"
 	"github.com/openbss/openbss/internal/catalog"
 	"github.com/openbss/openbss/internal/store"
 )
@@ -19,6 +20,7 @@ type catalogView struct {
 	promos      map[string][]catalog.Promotion
 	taxes       map[string][]catalog.TaxRule
 	delegations map[int64]map[int64]catalog.Delegation // reseller → plan → delegation
+	discounts   map[int64][]catalog.Discount           // vendor → its discounts
 }
 
 type catalogCache struct {
@@ -48,7 +50,7 @@ func (s *Service) catalog(ctx context.Context) (*catalogView, error) {
 func buildView(d *store.CatalogData) *catalogView {
 	c := &catalogView{version: d.Version, plans: map[string]*catalog.Plan{}, resources: map[int64]catalog.Resource{},
 		planRes: map[int64][]int64{}, promos: map[string][]catalog.Promotion{}, taxes: map[string][]catalog.TaxRule{},
-		delegations: map[int64]map[int64]catalog.Delegation{}}
+		delegations: map[int64]map[int64]catalog.Delegation{}, discounts: map[int64][]catalog.Discount{}}
 	for _, r := range d.Resources {
 		c.resources[r.ID] = r
 	}
@@ -80,7 +82,21 @@ func buildView(d *store.CatalogData) *catalogView {
 		}
 		c.delegations[dl.ResellerID][dl.PlanID] = dl
 	}
+	for _, dc := range d.Discounts {
+		c.discounts[dc.VendorID] = append(c.discounts[dc.VendorID], dc)
+	}
 	return c
+}
+
+// discountsFor returns the discounts the buyer's seller gives the buyer or all its customers.
+func (c *catalogView) discountsFor(buyer account.Account) []catalog.Discount {
+	var out []catalog.Discount
+	for _, d := range c.discounts[buyer.ParentID] {
+		if d.AccountID == 0 || d.AccountID == buyer.ID {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // canSell reports whether a seller may sell a plan: it owns it or has it delegated.
@@ -118,12 +134,15 @@ func (c *catalogView) resourcesFor(plans []*catalog.Plan) []catalog.Resource {
 	return out
 }
 
-// delegationsFor returns the delegations of the plans to a reseller.
-func (c *catalogView) delegationsFor(resellerID int64, plans []*catalog.Plan) []catalog.Delegation {
+// delegationsFor returns the delegations of the plans to each of the sellers (the whole chain,
+// for costs up it).
+func (c *catalogView) delegationsFor(sellers []account.Account, plans []*catalog.Plan) []catalog.Delegation {
 	var out []catalog.Delegation
-	for _, p := range plans {
-		if d, ok := c.delegations[resellerID][p.ID]; ok {
-			out = append(out, d)
+	for _, s := range sellers {
+		for _, p := range plans {
+			if d, ok := c.delegations[s.ID][p.ID]; ok {
+				out = append(out, d)
+			}
 		}
 	}
 	return out

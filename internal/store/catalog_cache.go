@@ -12,7 +12,7 @@ import (
 
 // catalogTables are the tables whose writes bump cache_version.
 var catalogTables = []string{"plans", "plan_periods", "plan_resource_rates", "plan_terms", "plan_children",
-	"resources", "resource_dependencies", "promotions", "promotion_plans", "tax_rules", "delegations", "terms"}
+	"resources", "resource_dependencies", "promotions", "promotion_plans", "tax_rules", "delegations", "terms", "discounts", "discount_plans"}
 
 // ensureVersionTriggers creates the triggers that bump cache_version, idempotently.
 func (s *Store) ensureVersionTriggers(ctx context.Context) error {
@@ -77,6 +77,7 @@ type CatalogData struct {
 	Promotions  []catalog.Promotion
 	TaxRules    []catalog.TaxRule
 	Delegations []catalog.Delegation
+	Discounts   []catalog.Discount
 }
 
 // LoadCatalog reads the whole catalog, tagged with the version read before it (a change during
@@ -153,6 +154,9 @@ func (s *Store) LoadCatalog(ctx context.Context) (*CatalogData, error) {
 			}
 			c.Delegations = append(c.Delegations, d...)
 		}
+	}
+	if c.Discounts, err = s.Discounts(ctx); err != nil {
+		return nil, err
 	}
 	return &c, nil
 }
