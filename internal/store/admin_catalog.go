@@ -165,11 +165,17 @@ func UpdatePlan(ctx context.Context, tx *Tx, p *catalog.Plan) error {
 			return fmt.Errorf("update plan %s: %w", p.APSID, err)
 		}
 	}
-	return insertPlanDetails(ctx, tx, p)
+	return insertPlanDetails(ctx, tx, p, true)
 }
 
-// insertPlanDetails writes a plan's periods, rates, terms and children (as CreatePlan does).
-func insertPlanDetails(ctx context.Context, tx *Tx, p *catalog.Plan) error {
+// insertPlanDetails writes a plan's periods, rates, terms and children for CreatePlan and
+// UpdatePlan. An error names the plan and a rate's resource by APS id when byAPSID (an update),
+// else by the plan's name and the resource's id (a creation).
+func insertPlanDetails(ctx context.Context, tx *Tx, p *catalog.Plan, byAPSID bool) error {
+	plan, rateKey := p.Name, func(r catalog.ResourceRate) any { return r.ResourceID }
+	if byAPSID {
+		plan, rateKey = p.APSID, func(r catalog.ResourceRate) any { return r.ResourceAPSID }
+	}
 	for i, sp := range p.Periods {
 		f := sp.Fees
 		_, err := tx.ExecContext(ctx, `INSERT INTO plan_periods (plan_id, position, unit, duration, billing_periods, trial,
@@ -179,7 +185,7 @@ func insertPlanDetails(ctx context.Context, tx *Tx, p *catalog.Plan) error {
 			f.Setup.MustMicros(), f.Recurring.MustMicros(), f.Renewal.MustMicros(), f.Transfer.MustMicros(),
 			f.Deposit.MustMicros(), sp.Refund.Type, sp.Refund.Days)
 		if err != nil {
-			return fmt.Errorf("plan %s period %s: %w", p.APSID, sp.Period, err)
+			return fmt.Errorf("plan %s period %s: %w", plan, sp.Period, err)
 		}
 	}
 	for i, r := range p.Rates {
@@ -189,18 +195,18 @@ func insertPlanDetails(ctx context.Context, tx *Tx, p *catalog.Plan) error {
 			p.ID, r.ResourceID, i, r.Included.MustMicros(), r.Min.MustMicros(), r.Max.MustMicros(),
 			r.SetupFee.MustMicros(), r.RecurringFee.MustMicros(), r.OveruseFee.MustMicros(), r.ChargePerUnit)
 		if err != nil {
-			return fmt.Errorf("plan %s rate %s: %w", p.APSID, r.ResourceAPSID, err)
+			return fmt.Errorf("plan %s rate %v: %w", plan, rateKey(r), err)
 		}
 	}
 	for _, t := range p.TermIDs {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO plan_terms (plan_id, term_id) VALUES ($1,$2)`, p.ID, t); err != nil {
-			return fmt.Errorf("plan %s term %s: %w", p.APSID, t, err)
+			return fmt.Errorf("plan %s term %s: %w", plan, t, err)
 		}
 	}
 	for _, c := range p.ChildPlanAPSIDs {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO plan_children (plan_id, child_plan_id)
 			SELECT $1, id FROM plans WHERE aps_id = $2`, p.ID, c); err != nil {
-			return fmt.Errorf("plan %s child %s: %w", p.APSID, c, err)
+			return fmt.Errorf("plan %s child %s: %w", plan, c, err)
 		}
 	}
 	return nil

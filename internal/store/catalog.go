@@ -70,40 +70,7 @@ func CreatePlan(ctx context.Context, tx *Tx, p *catalog.Plan) error {
 	if err != nil {
 		return fmt.Errorf("create plan %s: %w", p.Name, err)
 	}
-	for i, sp := range p.Periods {
-		f := sp.Fees
-		_, err := tx.ExecContext(ctx, `INSERT INTO plan_periods (plan_id, position, unit, duration, billing_periods, trial,
-			is_default, setup_fee, recurring_fee, renewal_fee, transfer_fee, deposit_fee, refund_type, refund_days)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)`,
-			p.ID, i, string(sp.Period.Unit), sp.Period.Duration, sp.BillingPeriods, sp.Trial, sp.Default,
-			f.Setup.MustMicros(), f.Recurring.MustMicros(), f.Renewal.MustMicros(), f.Transfer.MustMicros(),
-			f.Deposit.MustMicros(), sp.Refund.Type, sp.Refund.Days)
-		if err != nil {
-			return fmt.Errorf("plan %s period %s: %w", p.Name, sp.Period, err)
-		}
-	}
-	for i, r := range p.Rates {
-		_, err := tx.ExecContext(ctx, `INSERT INTO plan_resource_rates (plan_id, resource_id, position, included,
-			min_amount, max_amount, setup_fee, recurring_fee, overuse_fee, charge_per_unit)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`,
-			p.ID, r.ResourceID, i, r.Included.MustMicros(), r.Min.MustMicros(), r.Max.MustMicros(),
-			r.SetupFee.MustMicros(), r.RecurringFee.MustMicros(), r.OveruseFee.MustMicros(), r.ChargePerUnit)
-		if err != nil {
-			return fmt.Errorf("plan %s rate %d: %w", p.Name, r.ResourceID, err)
-		}
-	}
-	for _, t := range p.TermIDs {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO plan_terms (plan_id, term_id) VALUES ($1,$2)`, p.ID, t); err != nil {
-			return fmt.Errorf("plan %s term %s: %w", p.Name, t, err)
-		}
-	}
-	for _, c := range p.ChildPlanAPSIDs {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO plan_children (plan_id, child_plan_id)
-			SELECT $1, id FROM plans WHERE aps_id = $2`, p.ID, c); err != nil {
-			return fmt.Errorf("plan %s child %s: %w", p.Name, c, err)
-		}
-	}
-	return nil
+	return insertPlanDetails(ctx, tx, p, false)
 }
 
 func nonNil[T any](s []T) []T {
