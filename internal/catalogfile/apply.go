@@ -174,21 +174,36 @@ func orNone(s string) string {
 	return s
 }
 
-func (w *world) normPaymentMethods(items []PaymentMethod, out *File) error {
-	seen := map[int64]bool{}
+// normEach normalizes the items of a section that references only other sections, in file
+// order, into out: key identifies an item (what names it when two share a key), norm makes its
+// compact form.
+func normEach[T any, K comparable](items []T, key func(T) K, what func(T) string, norm func(T) (T, error), out *[]T) error {
+	seen := map[K]bool{}
 	for _, it := range items {
-		if seen[it.ID] {
-			return duplicate(fmt.Sprintf("payment method %d", it.ID))
+		k := key(it)
+		if seen[k] {
+			return duplicate(what(it))
 		}
-		seen[it.ID] = true
-		m, err := w.paymentMethodDomain(it)
+		seen[k] = true
+		n, err := norm(it)
 		if err != nil {
 			return err
 		}
-		out.PaymentMethods = append(out.PaymentMethods, PaymentMethodItem(store.PaymentMethodRecord{PaymentMethod: m,
-			VendorAPSID: it.Vendor}))
+		*out = append(*out, n)
 	}
 	return nil
+}
+
+func (w *world) normPaymentMethods(items []PaymentMethod, out *File) error {
+	return normEach(items, func(it PaymentMethod) int64 { return it.ID },
+		func(it PaymentMethod) string { return fmt.Sprintf("payment method %d", it.ID) },
+		func(it PaymentMethod) (PaymentMethod, error) {
+			m, err := w.paymentMethodDomain(it)
+			if err != nil {
+				return PaymentMethod{}, err
+			}
+			return PaymentMethodItem(store.PaymentMethodRecord{PaymentMethod: m, VendorAPSID: it.Vendor}), nil
+		}, &out.PaymentMethods)
 }
 
 // assignID gives an entity without an APS id the id of the stored entity with its name, or a
@@ -254,20 +269,15 @@ func (w *world) normResources(items []Resource, out *File) error {
 }
 
 func (w *world) normTerms(items []Term, out *File) error {
-	seen := map[string]bool{}
-	for _, it := range items {
-		t := catalog.Term{ID: it.ID, Name: it.Name, Content: it.Content}
-		if seen[t.ID] {
-			return duplicate("terms " + t.ID)
-		}
-		seen[t.ID] = true
-		if err := ValidateTerm(t); err != nil {
-			return fmt.Errorf("terms %q: %w", t.ID, err)
-		}
-		w.terms[t.ID] = true
-		out.Terms = append(out.Terms, TermItem(t))
-	}
-	return nil
+	return normEach(items, func(it Term) string { return it.ID }, func(it Term) string { return "terms " + it.ID },
+		func(it Term) (Term, error) {
+			t := catalog.Term{ID: it.ID, Name: it.Name, Content: it.Content}
+			if err := ValidateTerm(t); err != nil {
+				return Term{}, fmt.Errorf("terms %q: %w", t.ID, err)
+			}
+			w.terms[t.ID] = true
+			return TermItem(t), nil
+		}, &out.Terms)
 }
 
 func (w *world) normPlans(items []Plan, out *File) error {
@@ -345,104 +355,88 @@ func (w *world) normDelegations(items []Delegation, out *File) error {
 }
 
 func (w *world) normPromotions(items []Promotion, out *File) error {
-	seen := map[[2]string]bool{}
-	for _, it := range items {
-		key := [2]string{it.Vendor, strings.ToUpper(it.Code)}
-		if seen[key] {
-			return duplicate(fmt.Sprintf("promotion %q of %s", it.Code, it.Vendor))
-		}
-		seen[key] = true
-		p, err := w.promotionDomain(it)
-		if err != nil {
-			return err
-		}
-		out.Promotions = append(out.Promotions, PromotionItem(p))
-	}
-	return nil
+	return normEach(items, func(it Promotion) [2]string { return [2]string{it.Vendor, strings.ToUpper(it.Code)} },
+		func(it Promotion) string { return fmt.Sprintf("promotion %q of %s", it.Code, it.Vendor) },
+		func(it Promotion) (Promotion, error) {
+			p, err := w.promotionDomain(it)
+			if err != nil {
+				return Promotion{}, err
+			}
+			return PromotionItem(p), nil
+		}, &out.Promotions)
 }
 
 func (w *world) normTaxRules(items []TaxRule, out *File) error {
-	seen := map[[2]string]bool{}
-	for _, it := range items {
-		key := [2]string{it.Zone, it.Name}
-		if seen[key] {
-			return duplicate(fmt.Sprintf("tax rule %q of zone %q", it.Name, it.Zone))
-		}
-		seen[key] = true
-		t, err := w.taxRuleDomain(it)
-		if err != nil {
-			return err
-		}
-		out.TaxRules = append(out.TaxRules, TaxRuleItem(t))
-	}
-	return nil
+	return normEach(items, func(it TaxRule) [2]string { return [2]string{it.Zone, it.Name} },
+		func(it TaxRule) string { return fmt.Sprintf("tax rule %q of zone %q", it.Name, it.Zone) },
+		func(it TaxRule) (TaxRule, error) {
+			t, err := w.taxRuleDomain(it)
+			if err != nil {
+				return TaxRule{}, err
+			}
+			return TaxRuleItem(t), nil
+		}, &out.TaxRules)
 }
 
 func (w *world) normReasonCodes(items []ReasonCode, out *File) error {
-	seen := map[int64]bool{}
-	for _, it := range items {
-		r := catalog.ReasonCode{ID: it.ID, OperationType: it.OperationType, Description: it.Description}
-		if seen[r.ID] {
-			return duplicate(fmt.Sprintf("reason code %d", r.ID))
-		}
-		seen[r.ID] = true
-		if err := ValidateReasonCode(r); err != nil {
-			return fmt.Errorf("reason code %d: %w", r.ID, err)
-		}
-		out.ReasonCodes = append(out.ReasonCodes, ReasonCodeItem(r))
-	}
-	return nil
+	return normEach(items, func(it ReasonCode) int64 { return it.ID },
+		func(it ReasonCode) string { return fmt.Sprintf("reason code %d", it.ID) },
+		func(it ReasonCode) (ReasonCode, error) {
+			r := catalog.ReasonCode{ID: it.ID, OperationType: it.OperationType, Description: it.Description}
+			if err := ValidateReasonCode(r); err != nil {
+				return ReasonCode{}, fmt.Errorf("reason code %d: %w", r.ID, err)
+			}
+			return ReasonCodeItem(r), nil
+		}, &out.ReasonCodes)
 }
 
 // diff lists what turns cur into desired, section by section in desired's order. Entities of
 // cur that desired does not name are not changes.
 func diff(cur, desired *File) []Change {
 	var out []Change
-	add := func(section, key string, before, after any, found bool) {
+	out = diffSection(out, "accounts", cur.Accounts, desired.Accounts,
+		func(c, d Account) bool { return c.ID == d.ID },
+		func(d Account) string { return describe("account", d.Name, d.ID) })
+	out = diffSection(out, "paymentMethods", cur.PaymentMethods, desired.PaymentMethods,
+		func(c, d PaymentMethod) bool { return c.ID == d.ID },
+		func(d PaymentMethod) string { return fmt.Sprintf("payment method %d %q", d.ID, d.Name) })
+	out = diffSection(out, "resources", cur.Resources, desired.Resources,
+		func(c, d Resource) bool { return c.ID == d.ID },
+		func(d Resource) string { return describe("resource", d.Name, d.ID) })
+	out = diffSection(out, "terms", cur.Terms, desired.Terms,
+		func(c, d Term) bool { return c.ID == d.ID },
+		func(d Term) string { return describe("terms", d.Name, d.ID) })
+	out = diffSection(out, "plans", cur.Plans, desired.Plans,
+		func(c, d Plan) bool { return c.ID == d.ID },
+		func(d Plan) string { return describe("plan", d.Name, d.ID) })
+	out = diffSection(out, "delegations", cur.Delegations, desired.Delegations,
+		func(c, d Delegation) bool { return c.Plan == d.Plan && c.Reseller == d.Reseller },
+		func(d Delegation) string {
+			return fmt.Sprintf("delegation of plan %s to reseller %s", d.Plan, d.Reseller)
+		})
+	out = diffSection(out, "promotions", cur.Promotions, desired.Promotions,
+		func(c, d Promotion) bool { return c.Vendor == d.Vendor && strings.EqualFold(c.Code, d.Code) },
+		func(d Promotion) string { return fmt.Sprintf("promotion %q of %s", d.Code, d.Vendor) })
+	out = diffSection(out, "taxRules", cur.TaxRules, desired.TaxRules,
+		func(c, d TaxRule) bool { return c.Zone == d.Zone && c.Name == d.Name },
+		func(d TaxRule) string { return fmt.Sprintf("tax rule %q of zone %q", d.Name, d.Zone) })
+	out = diffSection(out, "reasonCodes", cur.ReasonCodes, desired.ReasonCodes,
+		func(c, d ReasonCode) bool { return c.ID == d.ID },
+		func(d ReasonCode) string { return fmt.Sprintf("reason code %d (%s)", d.ID, d.OperationType) })
+	return out
+}
+
+// diffSection appends one section's changes to out: a creation for each desired entity cur
+// lacks (same matches an entity of cur to a desired one), an update for each that differs.
+func diffSection[T any](out []Change, section string, cur, desired []T, same func(c, d T) bool, key func(T) string) []Change {
+	for _, d := range desired {
+		c, found := find(cur, func(c T) bool { return same(c, d) })
 		switch {
 		case !found:
-			out = append(out, Change{Section: section, Key: key, Action: store.AuditCreate, After: after})
-		case yamlOf(before) != yamlOf(after):
-			out = append(out, Change{Section: section, Key: key, Action: store.AuditUpdate, Before: before, After: after})
+			out = append(out, Change{Section: section, Key: key(d), Action: store.AuditCreate, After: d})
+		case yamlOf(c) != yamlOf(d):
+			out = append(out, Change{Section: section, Key: key(d), Action: store.AuditUpdate, Before: c, After: d})
 		}
-	}
-	for _, d := range desired.Accounts {
-		c, ok := find(cur.Accounts, func(c Account) bool { return c.ID == d.ID })
-		add("accounts", describe("account", d.Name, d.ID), c, d, ok)
-	}
-	for _, d := range desired.PaymentMethods {
-		c, ok := find(cur.PaymentMethods, func(c PaymentMethod) bool { return c.ID == d.ID })
-		add("paymentMethods", fmt.Sprintf("payment method %d %q", d.ID, d.Name), c, d, ok)
-	}
-	for _, d := range desired.Resources {
-		c, ok := find(cur.Resources, func(c Resource) bool { return c.ID == d.ID })
-		add("resources", describe("resource", d.Name, d.ID), c, d, ok)
-	}
-	for _, d := range desired.Terms {
-		c, ok := find(cur.Terms, func(c Term) bool { return c.ID == d.ID })
-		add("terms", describe("terms", d.Name, d.ID), c, d, ok)
-	}
-	for _, d := range desired.Plans {
-		c, ok := find(cur.Plans, func(c Plan) bool { return c.ID == d.ID })
-		add("plans", describe("plan", d.Name, d.ID), c, d, ok)
-	}
-	for _, d := range desired.Delegations {
-		c, ok := find(cur.Delegations, func(c Delegation) bool { return c.Plan == d.Plan && c.Reseller == d.Reseller })
-		add("delegations", fmt.Sprintf("delegation of plan %s to reseller %s", d.Plan, d.Reseller), c, d, ok)
-	}
-	for _, d := range desired.Promotions {
-		c, ok := find(cur.Promotions, func(c Promotion) bool {
-			return c.Vendor == d.Vendor && strings.EqualFold(c.Code, d.Code)
-		})
-		add("promotions", fmt.Sprintf("promotion %q of %s", d.Code, d.Vendor), c, d, ok)
-	}
-	for _, d := range desired.TaxRules {
-		c, ok := find(cur.TaxRules, func(c TaxRule) bool { return c.Zone == d.Zone && c.Name == d.Name })
-		add("taxRules", fmt.Sprintf("tax rule %q of zone %q", d.Name, d.Zone), c, d, ok)
-	}
-	for _, d := range desired.ReasonCodes {
-		c, ok := find(cur.ReasonCodes, func(c ReasonCode) bool { return c.ID == d.ID })
-		add("reasonCodes", fmt.Sprintf("reason code %d (%s)", d.ID, d.OperationType), c, d, ok)
 	}
 	return out
 }
@@ -479,6 +473,14 @@ func (a *applier) providerPath() string {
 		return p.Path
 	}
 	return "/"
+}
+
+// write runs create or update, as the change's action says.
+func (a *applier) write(c Change, create, update func() error) error {
+	if c.Action == store.AuditCreate {
+		return create()
+	}
+	return update()
 }
 
 func (a *applier) apply(c Change) error {
@@ -536,11 +538,8 @@ func (a *applier) applyPaymentMethod(c Change, it PaymentMethod) error {
 	if err != nil {
 		return err
 	}
-	if c.Action == store.AuditCreate {
-		err = store.AddPaymentMethod(a.ctx, a.tx, &m, true)
-	} else {
-		err = store.UpdatePaymentMethod(a.ctx, a.tx, m)
-	}
+	err = a.write(c, func() error { return store.AddPaymentMethod(a.ctx, a.tx, &m, true) },
+		func() error { return store.UpdatePaymentMethod(a.ctx, a.tx, m) })
 	if err != nil {
 		return err
 	}
@@ -573,12 +572,8 @@ func (a *applier) applyResource(c Change, it Resource) error {
 
 func (a *applier) applyTerm(c Change, it Term) error {
 	t := catalog.Term{ID: it.ID, Name: it.Name, Content: it.Content}
-	var err error
-	if c.Action == store.AuditCreate {
-		err = store.CreateTerm(a.ctx, a.tx, t)
-	} else {
-		err = store.UpdateTerm(a.ctx, a.tx, t)
-	}
+	err := a.write(c, func() error { return store.CreateTerm(a.ctx, a.tx, t) },
+		func() error { return store.UpdateTerm(a.ctx, a.tx, t) })
 	if err != nil {
 		return err
 	}
@@ -634,11 +629,8 @@ func (a *applier) applyPromotion(c Change, it Promotion) error {
 	if err != nil {
 		return err
 	}
-	if c.Action == store.AuditCreate {
-		err = store.CreatePromotion(a.ctx, a.tx, &p.Promotion)
-	} else {
-		err = store.UpdatePromotion(a.ctx, a.tx, &p.Promotion)
-	}
+	err = a.write(c, func() error { return store.CreatePromotion(a.ctx, a.tx, &p.Promotion) },
+		func() error { return store.UpdatePromotion(a.ctx, a.tx, &p.Promotion) })
 	if err != nil {
 		return err
 	}
@@ -650,11 +642,8 @@ func (a *applier) applyTaxRule(c Change, it TaxRule) error {
 	if err != nil {
 		return err
 	}
-	if c.Action == store.AuditCreate {
-		err = store.CreateTaxRule(a.ctx, a.tx, &t)
-	} else {
-		err = store.UpdateTaxRule(a.ctx, a.tx, t)
-	}
+	err = a.write(c, func() error { return store.CreateTaxRule(a.ctx, a.tx, &t) },
+		func() error { return store.UpdateTaxRule(a.ctx, a.tx, t) })
 	if err != nil {
 		return err
 	}
@@ -663,12 +652,8 @@ func (a *applier) applyTaxRule(c Change, it TaxRule) error {
 
 func (a *applier) applyReasonCode(c Change, it ReasonCode) error {
 	r := catalog.ReasonCode{ID: it.ID, OperationType: it.OperationType, Description: it.Description}
-	var err error
-	if c.Action == store.AuditCreate {
-		err = store.CreateReasonCode(a.ctx, a.tx, r)
-	} else {
-		err = store.UpdateReasonCode(a.ctx, a.tx, r)
-	}
+	err := a.write(c, func() error { return store.CreateReasonCode(a.ctx, a.tx, r) },
+		func() error { return store.UpdateReasonCode(a.ctx, a.tx, r) })
 	if err != nil {
 		return err
 	}
