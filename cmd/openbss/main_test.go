@@ -90,6 +90,10 @@ func serve(t *testing.T, getenv func(string) string, args ...string) *server {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &server{stdout: &syncBuffer{}, stderr: &syncBuffer{}, cancel: cancel, done: make(chan error, 1)}
+	if !slices.Contains(args, "--addr") && getenv("OPENBSS_ADDR") == "" {
+		// A free port: parallel tests must not collide on the default 127.0.0.1:8080.
+		args = append([]string{"--addr", "127.0.0.1:0"}, args...)
+	}
 	go func() {
 		s.done <- run(ctx, append([]string{"serve"}, args...), getenv, s.stdout, s.stderr)
 	}()
