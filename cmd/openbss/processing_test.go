@@ -91,7 +91,7 @@ func TestServeHTTPOSS(t *testing.T) {
 			oss := &signedOSS{secret: "s3cret-" + how}
 			srv := httptest.NewServer(oss)
 			defer srv.Close()
-			args := []string{"--demo", "--db", dsn, "--retry-backoff", "10ms"}
+			args := []string{"--addr", "127.0.0.1:0", "--demo", "--db", dsn, "--retry-backoff", "10ms"}
 			getenv := noEnv
 			if how == "flags" {
 				args = append(args, "--oss-url", srv.URL, "--oss-secret", oss.secret)
@@ -123,7 +123,7 @@ func TestServeHTTPOSS(t *testing.T) {
 // processor, and --no-processing leaves orders to another process.
 func TestServeProcessingFlags(t *testing.T) {
 	storetest.EngineDSNs(t, func(t *testing.T, dsn string) {
-		base := []string{"--demo", "--db", dsn, "--retry-backoff", "10ms"}
+		base := []string{"--addr", "127.0.0.1:0", "--demo", "--db", dsn, "--retry-backoff", "10ms"}
 		run := func(what, want string, args ...string) procOrder {
 			t.Helper()
 			s := serve(t, noEnv, append(base, args...)...)
