@@ -172,7 +172,7 @@ func OpenDSN(t testing.TB, dsn string) *store.Store {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	st, err := store.Open(ctx, dsn)
+	st, err := store.Open(ctx, dsn, store.WithMaxConns(6))
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
