@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -202,6 +203,73 @@ func (s *Server) editResource(w http.ResponseWriter, r *http.Request, body []byt
 	})
 }
 
+// providerEntity is a kind of entity of the shared catalog that only the provider manages and
+// that PUT and DELETE change in place (terms, tax rules, reason codes): what those handlers share.
+// D is the document a PUT decodes.
+type providerEntity[T, D any] struct {
+	what   string                         // in a refusal: "only the provider manages <what>"
+	entity string                         // its name in the audit log
+	find   func(*http.Request) (T, error) // the entity the path names
+	id     func(T) string                 // its id in the audit log
+	item   func(T) any                    // its form in the audit log
+	toDoc  func(T) any                    // its representation: what GET answers
+}
+
+// update answers a PUT: next makes the changed entity (validated) of the body merged into the
+// representation, put stores it, and the answer is its representation.
+func (k providerEntity[T, D]) update(s *Server, w http.ResponseWriter, r *http.Request, next func(cur T, doc D) (T, error),
+	put func(context.Context, *store.Tx, T) error) {
+	p := principal(r)
+	if err := requireProvider(p, k.what); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	body, err := adminBody(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	cur, err := k.find(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.change(w, r, func(tx *store.Tx) (any, error) {
+		doc, err := decodePatch[D](k.toDoc(cur), body)
+		if err != nil {
+			return nil, err
+		}
+		n, err := next(cur, doc)
+		if err != nil {
+			return nil, err
+		}
+		if err := put(r.Context(), tx, n); err != nil {
+			return nil, err
+		}
+		if err := audit(r, tx, p.Account.Path, store.AuditUpdate, k.entity, k.id(n), k.item(cur), k.item(n)); err != nil {
+			return nil, err
+		}
+		return k.toDoc(n), nil
+	})
+}
+
+// remove answers a DELETE: del deletes the entity, in the transaction that records it.
+func (k providerEntity[T, D]) remove(s *Server, w http.ResponseWriter, r *http.Request, del func(context.Context, *store.Tx, T) error) {
+	p := principal(r)
+	if err := requireProvider(p, k.what); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	cur, err := k.find(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.deleteAudited(w, r, p.Account.Path, k.entity, k.id(cur), k.item(cur), func(tx *store.Tx) error {
+		return del(r.Context(), tx, cur)
+	})
+}
+
 // termDoc is a terms-and-conditions document.
 type termDoc struct {
 	ID      string `json:"id"`
@@ -271,63 +339,32 @@ func (s *Server) createTerm(w http.ResponseWriter, r *http.Request) {
 
 // updateTerm is PUT /aps/2/collections/terms/{id} (provider).
 func (s *Server) updateTerm(w http.ResponseWriter, r *http.Request) {
-	p := principal(r)
-	if err := requireProvider(p, "terms and conditions"); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	body, err := adminBody(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	cur, err := s.term(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.change(w, r, func(tx *store.Tx) (any, error) {
-		doc, err := decodePatch[termDoc](termDoc(cur), body)
-		if err != nil {
-			return nil, err
-		}
+	s.termKind().update(s, w, r, func(cur catalog.Term, doc termDoc) (catalog.Term, error) {
 		if doc.ID != cur.ID {
-			return nil, problem.Invalid("InvalidField", "id cannot change")
+			return cur, problem.Invalid("InvalidField", "id cannot change")
 		}
 		t := catalog.Term(doc)
-		if err := catalogfile.ValidateTerm(t); err != nil {
-			return nil, err
-		}
-		if err := store.UpdateTerm(r.Context(), tx, t); err != nil {
-			return nil, err
-		}
-		if err := audit(r, tx, p.Account.Path, store.AuditUpdate, "terms", t.ID, catalogfile.TermItem(cur), catalogfile.TermItem(t)); err != nil {
-			return nil, err
-		}
-		return doc, nil
-	})
+		return t, catalogfile.ValidateTerm(t)
+	}, store.UpdateTerm)
 }
 
 // deleteTerm is DELETE /aps/2/collections/terms/{id} (provider): refused (409) while a plan
 // uses the terms.
 func (s *Server) deleteTerm(w http.ResponseWriter, r *http.Request) {
-	p := principal(r)
-	if err := requireProvider(p, "terms and conditions"); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	cur, err := s.term(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.deleteAudited(w, r, p.Account.Path, "terms", cur.ID, catalogfile.TermItem(cur), func(tx *store.Tx) error {
-		err := store.DeleteTerm(r.Context(), tx, cur.ID)
+	s.termKind().remove(s, w, r, func(ctx context.Context, tx *store.Tx, cur catalog.Term) error {
+		err := store.DeleteTerm(ctx, tx, cur.ID)
 		if errors.Is(err, store.ErrConflict) {
 			return problem.Conflict("TermsInUse", "terms %q are used by service plans; remove them from the plans first", cur.ID)
 		}
 		return err
 	})
+}
+
+func (s *Server) termKind() providerEntity[catalog.Term, termDoc] {
+	return providerEntity[catalog.Term, termDoc]{what: "terms and conditions", entity: "terms", find: s.term,
+		id:    func(t catalog.Term) string { return t.ID },
+		item:  func(t catalog.Term) any { return catalogfile.TermItem(t) },
+		toDoc: func(t catalog.Term) any { return termDoc(t) }}
 }
 
 // taxRuleDoc is a tax rule: a rate (percent) for a tax zone.
@@ -400,57 +437,25 @@ func (s *Server) createTaxRule(w http.ResponseWriter, r *http.Request) {
 // updateTaxRule is PUT /aps/2/collections/tax-rules/{id} (provider). Orders already placed
 // keep the taxes they were priced with.
 func (s *Server) updateTaxRule(w http.ResponseWriter, r *http.Request) {
-	p := principal(r)
-	if err := requireProvider(p, "tax rules"); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	body, err := adminBody(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	cur, err := s.taxRule(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.change(w, r, func(tx *store.Tx) (any, error) {
-		doc, err := decodePatch[taxRuleDoc](taxRuleDoc(cur), body)
-		if err != nil {
-			return nil, err
-		}
+	s.taxRuleKind().update(s, w, r, func(cur catalog.TaxRule, doc taxRuleDoc) (catalog.TaxRule, error) {
 		doc.ID = cur.ID
 		t := catalog.TaxRule(doc)
-		if err := catalogfile.ValidateTaxRule(t); err != nil {
-			return nil, err
-		}
-		if err := store.UpdateTaxRule(r.Context(), tx, t); err != nil {
-			return nil, err
-		}
-		if err := audit(r, tx, p.Account.Path, store.AuditUpdate, "tax-rule", idString(t.ID), catalogfile.TaxRuleItem(cur),
-			catalogfile.TaxRuleItem(t)); err != nil {
-			return nil, err
-		}
-		return doc, nil
-	})
+		return t, catalogfile.ValidateTaxRule(t)
+	}, store.UpdateTaxRule)
 }
 
 // deleteTaxRule is DELETE /aps/2/collections/tax-rules/{id} (provider).
 func (s *Server) deleteTaxRule(w http.ResponseWriter, r *http.Request) {
-	p := principal(r)
-	if err := requireProvider(p, "tax rules"); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	cur, err := s.taxRule(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.deleteAudited(w, r, p.Account.Path, "tax-rule", idString(cur.ID), catalogfile.TaxRuleItem(cur), func(tx *store.Tx) error {
-		return store.DeleteTaxRule(r.Context(), tx, cur.ID)
+	s.taxRuleKind().remove(s, w, r, func(ctx context.Context, tx *store.Tx, cur catalog.TaxRule) error {
+		return store.DeleteTaxRule(ctx, tx, cur.ID)
 	})
+}
+
+func (s *Server) taxRuleKind() providerEntity[catalog.TaxRule, taxRuleDoc] {
+	return providerEntity[catalog.TaxRule, taxRuleDoc]{what: "tax rules", entity: "tax-rule", find: s.taxRule,
+		id:    func(t catalog.TaxRule) string { return idString(t.ID) },
+		item:  func(t catalog.TaxRule) any { return catalogfile.TaxRuleItem(t) },
+		toDoc: func(t catalog.TaxRule) any { return taxRuleDoc(t) }}
 }
 
 // reasonCodeDoc is a reason code as POST and PUT take it (GET's shape).
@@ -514,57 +519,25 @@ func (s *Server) createReasonCode(w http.ResponseWriter, r *http.Request) {
 
 // updateReasonCode is PUT /aps/2/services/order-manager/reasonCodes/{id} (provider).
 func (s *Server) updateReasonCode(w http.ResponseWriter, r *http.Request) {
-	p := principal(r)
-	if err := requireProvider(p, "reason codes"); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	body, err := adminBody(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	cur, err := s.reasonCode(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.change(w, r, func(tx *store.Tx) (any, error) {
-		doc, err := decodePatch[reasonCodeDoc](toReasonCodeJSON(cur), body)
-		if err != nil {
-			return nil, err
-		}
+	s.reasonCodeKind().update(s, w, r, func(cur catalog.ReasonCode, doc reasonCodeDoc) (catalog.ReasonCode, error) {
 		c := catalog.ReasonCode{ID: cur.ID, OperationType: strings.ToUpper(doc.OperationType), Description: doc.Description}
-		if err := catalogfile.ValidateReasonCode(c); err != nil {
-			return nil, err
-		}
-		if err := store.UpdateReasonCode(r.Context(), tx, c); err != nil {
-			return nil, err
-		}
-		if err := audit(r, tx, p.Account.Path, store.AuditUpdate, "reason-code", idString(c.ID), catalogfile.ReasonCodeItem(cur),
-			catalogfile.ReasonCodeItem(c)); err != nil {
-			return nil, err
-		}
-		return toReasonCodeJSON(c), nil
-	})
+		return c, catalogfile.ValidateReasonCode(c)
+	}, store.UpdateReasonCode)
 }
 
 // deleteReasonCode is DELETE /aps/2/services/order-manager/reasonCodes/{id} (provider). Orders
 // placed with it keep its id.
 func (s *Server) deleteReasonCode(w http.ResponseWriter, r *http.Request) {
-	p := principal(r)
-	if err := requireProvider(p, "reason codes"); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	cur, err := s.reasonCode(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.deleteAudited(w, r, p.Account.Path, "reason-code", idString(cur.ID), catalogfile.ReasonCodeItem(cur), func(tx *store.Tx) error {
-		return store.DeleteReasonCode(r.Context(), tx, cur.ID)
+	s.reasonCodeKind().remove(s, w, r, func(ctx context.Context, tx *store.Tx, cur catalog.ReasonCode) error {
+		return store.DeleteReasonCode(ctx, tx, cur.ID)
 	})
+}
+
+func (s *Server) reasonCodeKind() providerEntity[catalog.ReasonCode, reasonCodeDoc] {
+	return providerEntity[catalog.ReasonCode, reasonCodeDoc]{what: "reason codes", entity: "reason-code", find: s.reasonCode,
+		id:    func(c catalog.ReasonCode) string { return idString(c.ID) },
+		item:  func(c catalog.ReasonCode) any { return catalogfile.ReasonCodeItem(c) },
+		toDoc: func(c catalog.ReasonCode) any { return toReasonCodeJSON(c) }}
 }
 
 func toReasonCodeJSON(c catalog.ReasonCode) reasonCodeJSON {
