@@ -247,3 +247,36 @@ func TestHTTPOSSDownRetriesRunOut(t *testing.T) {
 		}
 	})
 }
+
+// TestHTTPOSSResentItemGetsItsRetries: after the retries ran out and the reconciliation sends
+// the item again, that send gets its own retries: one more blip of the OSS does not fail the
+// order straight back into PF.
+func TestHTTPOSSResentItemGetsItsRetries(t *testing.T) {
+	each(t, func(t *testing.T, dsn string) {
+		cfg := fastConfig()
+		cfg.ItemAttempts = 2
+		cfg.ReconcileEvery, cfg.ReconcileAfter = 20*time.Millisecond, 50*time.Millisecond
+		blipOnce := func(_ gateway.Item, try int) ossAnswer {
+			if try == 1 {
+				return ossAnswer{code: 503}
+			}
+			return ossAnswer{code: 201, state: gateway.OSSCompleted}
+		}
+		r, f := httpRig(t, dsn, cfg, blipOnce)
+		f.down()
+		id := r.place(salesOrder(1, 22, false))
+		r.waitFlow(id, "PF")
+		f.up()
+		o := r.waitFlow(id, "CP")
+		checkCompleted(t, r, f, o)
+		failed := 0
+		for _, step := range r.history(o.InternalID) {
+			if step == "PR>PF" {
+				failed++
+			}
+		}
+		if h := r.history(o.InternalID); failed != 1 {
+			t.Errorf("history %v: the resent item failed again on one blip", h)
+		}
+	})
+}

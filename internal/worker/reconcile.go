@@ -76,6 +76,7 @@ func (p *Processor) resend(ctx context.Context, orderID, itemID int64) error {
 				continue
 			}
 			o.Items[i].Status, o.Items[i].Message = order.ProvisioningNotStarted, "resent: the OSS did not know the item"
+			o.Items[i].Attempts = 0 // a new send, with its own retries
 			if err := store.SetItem(ctx, tx, &o.Items[i], false, 0); err != nil {
 				return err
 			}
