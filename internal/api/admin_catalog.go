@@ -215,6 +215,36 @@ type providerEntity[T, D any] struct {
 	toDoc  func(T) any                    // its representation: what GET answers
 }
 
+// create answers a POST: build makes the new entity (validated, and refused when it exists) of
+// the body, insert stores it and gives it its id; collection is the path its id is added to.
+func (k providerEntity[T, D]) create(s *Server, w http.ResponseWriter, r *http.Request, collection string,
+	build func(doc D) (T, error), insert func(context.Context, *store.Tx, *T) error) {
+	p := principal(r)
+	if err := requireProvider(p, k.what); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	body, doc, err := decodeNew[D](r, nil)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	n, err := build(doc)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.create(w, r, body, func(tx *store.Tx) (created, error) {
+		if err := insert(r.Context(), tx, &n); err != nil {
+			return created{}, err
+		}
+		if err := audit(r, tx, p.Account.Path, store.AuditCreate, k.entity, k.id(n), nil, k.item(n)); err != nil {
+			return created{}, err
+		}
+		return created{Location: collection + k.id(n), Body: k.toDoc(n)}, nil
+	})
+}
+
 // update answers a PUT: next makes the changed entity (validated) of the body merged into the
 // representation, put stores it, and the answer is its representation.
 func (k providerEntity[T, D]) update(s *Server, w http.ResponseWriter, r *http.Request, next func(cur T, doc D) (T, error),
@@ -307,34 +337,16 @@ func (s *Server) getTerm(w http.ResponseWriter, r *http.Request) {
 
 // createTerm is POST /aps/2/collections/terms (provider); the id is given (plans name it).
 func (s *Server) createTerm(w http.ResponseWriter, r *http.Request) {
-	p := principal(r)
-	if err := requireProvider(p, "terms and conditions"); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	body, doc, err := decodeNew[termDoc](r, nil)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	t := catalog.Term(doc)
-	if err := catalogfile.ValidateTerm(t); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if _, err := s.store.TermByID(r.Context(), t.ID); err == nil {
-		s.fail(w, r, problem.Conflict("AlreadyExists", "terms %q already exist", t.ID))
-		return
-	}
-	s.create(w, r, body, func(tx *store.Tx) (created, error) {
-		if err := store.CreateTerm(r.Context(), tx, t); err != nil {
-			return created{}, err
+	s.termKind().create(s, w, r, "/aps/2/collections/terms/", func(doc termDoc) (catalog.Term, error) {
+		t := catalog.Term(doc)
+		if err := catalogfile.ValidateTerm(t); err != nil {
+			return t, err
 		}
-		if err := audit(r, tx, p.Account.Path, store.AuditCreate, "terms", t.ID, nil, catalogfile.TermItem(t)); err != nil {
-			return created{}, err
+		if _, err := s.store.TermByID(r.Context(), t.ID); err == nil {
+			return t, problem.Conflict("AlreadyExists", "terms %q already exist", t.ID)
 		}
-		return created{Location: "/aps/2/collections/terms/" + t.ID, Body: doc}, nil
-	})
+		return t, nil
+	}, func(ctx context.Context, tx *store.Tx, t *catalog.Term) error { return store.CreateTerm(ctx, tx, *t) })
 }
 
 // updateTerm is PUT /aps/2/collections/terms/{id} (provider).
@@ -408,30 +420,10 @@ func (s *Server) getTaxRule(w http.ResponseWriter, r *http.Request) {
 
 // createTaxRule is POST /aps/2/collections/tax-rules (provider).
 func (s *Server) createTaxRule(w http.ResponseWriter, r *http.Request) {
-	p := principal(r)
-	if err := requireProvider(p, "tax rules"); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	body, doc, err := decodeNew[taxRuleDoc](r, nil)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	t := catalog.TaxRule(doc)
-	if err := catalogfile.ValidateTaxRule(t); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.create(w, r, body, func(tx *store.Tx) (created, error) {
-		if err := store.CreateTaxRule(r.Context(), tx, &t); err != nil {
-			return created{}, err
-		}
-		if err := audit(r, tx, p.Account.Path, store.AuditCreate, "tax-rule", idString(t.ID), nil, catalogfile.TaxRuleItem(t)); err != nil {
-			return created{}, err
-		}
-		return created{Location: "/aps/2/collections/tax-rules/" + idString(t.ID), Body: taxRuleDoc(t)}, nil
-	})
+	s.taxRuleKind().create(s, w, r, "/aps/2/collections/tax-rules/", func(doc taxRuleDoc) (catalog.TaxRule, error) {
+		t := catalog.TaxRule(doc)
+		return t, catalogfile.ValidateTaxRule(t)
+	}, store.CreateTaxRule)
 }
 
 // updateTaxRule is PUT /aps/2/collections/tax-rules/{id} (provider). Orders already placed
@@ -472,48 +464,29 @@ func (s *Server) reasonCode(r *http.Request) (catalog.ReasonCode, error) {
 // createReasonCode is POST /aps/2/services/order-manager/reasonCodes (provider); without a
 // reasonId the next free id is taken.
 func (s *Server) createReasonCode(w http.ResponseWriter, r *http.Request) {
-	p := principal(r)
-	if err := requireProvider(p, "reason codes"); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	body, doc, err := decodeNew[reasonCodeDoc](r, nil)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	c := catalog.ReasonCode{OperationType: strings.ToUpper(doc.OperationType), Description: doc.Description, ID: 1}
-	if doc.ReasonID != nil {
-		c.ID = *doc.ReasonID
-	}
-	if err := catalogfile.ValidateReasonCode(c); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if doc.ReasonID != nil {
-		if ok, err := s.store.ReasonCodeExists(r.Context(), c.ID); err != nil || ok {
-			if err == nil {
-				err = problem.Conflict("AlreadyExists", "reason code %d already exists", c.ID)
-			}
-			s.fail(w, r, err)
-			return
+	given := false
+	s.reasonCodeKind().create(s, w, r, "/aps/2/services/order-manager/reasonCodes/", func(doc reasonCodeDoc) (catalog.ReasonCode, error) {
+		c := catalog.ReasonCode{OperationType: strings.ToUpper(doc.OperationType), Description: doc.Description, ID: 1}
+		if given = doc.ReasonID != nil; given {
+			c.ID = *doc.ReasonID
 		}
-	}
-	s.create(w, r, body, func(tx *store.Tx) (created, error) {
-		if doc.ReasonID == nil {
-			id, err := store.NextReasonCodeID(r.Context(), tx)
+		if err := catalogfile.ValidateReasonCode(c); err != nil || !given {
+			return c, err
+		}
+		ok, err := s.store.ReasonCodeExists(r.Context(), c.ID)
+		if err == nil && ok {
+			err = problem.Conflict("AlreadyExists", "reason code %d already exists", c.ID)
+		}
+		return c, err
+	}, func(ctx context.Context, tx *store.Tx, c *catalog.ReasonCode) error {
+		if !given {
+			id, err := store.NextReasonCodeID(ctx, tx)
 			if err != nil {
-				return created{}, err
+				return err
 			}
 			c.ID = id
 		}
-		if err := store.CreateReasonCode(r.Context(), tx, c); err != nil {
-			return created{}, err
-		}
-		if err := audit(r, tx, p.Account.Path, store.AuditCreate, "reason-code", idString(c.ID), nil, catalogfile.ReasonCodeItem(c)); err != nil {
-			return created{}, err
-		}
-		return created{Location: "/aps/2/services/order-manager/reasonCodes/" + idString(c.ID), Body: toReasonCodeJSON(c)}, nil
+		return store.CreateReasonCode(ctx, tx, *c)
 	})
 }
 
