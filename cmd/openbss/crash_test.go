@@ -24,31 +24,15 @@ import (
 	"github.com/openbss/openbss/internal/storetest"
 )
 
-// The binary under test, built once per test run.
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
-
+// openbssBinary builds the binary under test into t's temporary directory (the build cache
+// makes every build after the first quick).
 func openbssBinary(t *testing.T) string {
 	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "openbss-bin-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "openbss")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
+	path := filepath.Join(t.TempDir(), "openbss")
+	if out, err := exec.Command("go", "build", "-o", path, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	return binPath
+	return path
 }
 
 // process is a running `openbss serve`.
@@ -62,10 +46,10 @@ type process struct {
 var listeningLine = regexp.MustCompile(`openbss listening on (http://\S+)`)
 
 // startProcess starts the binary with serve and args, and waits until it listens.
-func startProcess(t *testing.T, args ...string) *process {
+func startProcess(t *testing.T, bin string, args ...string) *process {
 	t.Helper()
 	p := &process{stderr: &syncBuffer{}, done: make(chan struct{})}
-	p.cmd = exec.Command(openbssBinary(t), append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	p.cmd = exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
 	p.cmd.Env = append(os.Environ(), "OPENBSS_DB=", "OPENBSS_ADDR=")
 	p.cmd.Stderr = p.stderr
 	stdout, err := p.cmd.StdoutPipe()
@@ -194,14 +178,14 @@ func TestCrashSafety(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and places 1,000 orders")
 	}
-	openbssBinary(t)
+	bin := openbssBinary(t)
 	storetest.EngineDSNs(t, func(t *testing.T, dsn string) {
 		const total = 1000
 		args := []string{"--demo", "--db", dsn, "--oss-sim-latency", "2ms", "--workers", "8",
 			"--retry-backoff", "50ms", "--job-lease", "2s", "--reconcile-every", "500ms", "--reconcile-after", "2s"}
 		pl := newPlacer()
 		start := time.Now()
-		p := startProcess(t, args...)
+		p := startProcess(t, bin, args...)
 		placed := make(chan struct{})
 		go func() { defer close(placed); pl.place(p.url, total, 16) }()
 		for pl.ackedCount() < total/2 {
@@ -215,7 +199,7 @@ func TestCrashSafety(t *testing.T) {
 		st := openCrashDB(t, dsn)
 		unfinished := countUnfinished(t, st)
 		restart := time.Now()
-		p = startProcess(t, args...)
+		p = startProcess(t, bin, args...)
 		pl.sent.Store(int64(beforeCrash)) // place the rest of the thousand on the new process
 		pl.place(p.url, total, 16)
 		acked := pl.ackedCount()
@@ -380,8 +364,9 @@ func TestTwoServeProcesses(t *testing.T) {
 	defer srv.Close()
 	args := []string{"--demo", "--db", dsn, "--oss-url", srv.URL, "--oss-secret", oss.secret, "--workers", "8",
 		"--retry-backoff", "50ms"}
-	a := startProcess(t, args...)
-	b := startProcess(t, args...)
+	bin := openbssBinary(t)
+	a := startProcess(t, bin, args...)
+	b := startProcess(t, bin, args...)
 	st := openCrashDB(t, dsn)
 
 	// Watch which processes hold jobs while the orders are processed.
