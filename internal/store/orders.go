@@ -373,7 +373,8 @@ func pushEffects(ctx context.Context, tx *Tx, orderID int64, from, to order.Flow
 		_, err = tx.ExecContext(ctx, `UPDATE orders SET payment_attempt = payment_attempt + 1, payment_status = $2,
 			error_details = '' WHERE id = $1`, orderID, order.PaymentNotStarted)
 	case from == order.WaitingPayment && to == order.Provisioning:
-		_, err = tx.ExecContext(ctx, `UPDATE orders SET payment_status = $2 WHERE id = $1`, orderID, order.PaymentFinished)
+		_, err = tx.ExecContext(ctx, `UPDATE orders SET payment_status = $2, provisioning_status = $3 WHERE id = $1`,
+			orderID, order.PaymentFinished, order.ProvisioningInProgress)
 	case from == order.ProvisioningFailed && to == order.Provisioning:
 		err = ResubmitFailedItems(ctx, tx, orderID)
 	}
@@ -383,7 +384,7 @@ func pushEffects(ctx context.Context, tx *Tx, orderID int64, from, to order.Flow
 // ResubmitFailedItems sends an order's failed items to the OSS again (same item ids, so the
 // same idempotency keys: an item the OSS already did comes back ALREADY_EXISTS).
 func ResubmitFailedItems(ctx context.Context, tx *Tx, orderID int64) error {
-	if _, err := tx.ExecContext(ctx, `UPDATE provisioning_items SET status = $2, transient = FALSE, updated_at = $3
+	if _, err := tx.ExecContext(ctx, `UPDATE provisioning_items SET status = $2, transient = FALSE, attempts = 0, updated_at = $3
 		WHERE order_id = $1 AND status = $4`, orderID, order.ProvisioningNotStarted, Micros(tx.Now), order.ProvisioningFailedSt); err != nil {
 		return err
 	}

@@ -195,13 +195,7 @@ func (p *Processor) backoff(attempt int) time.Duration {
 }
 
 func (p *Processor) runJob(ctx context.Context, j store.Job) {
-	var err error
-	switch j.Kind {
-	case store.JobProcessOrder:
-		err = p.ProcessOrder(ctx, j.OrderID, j.Attempts)
-	default:
-		err = fmt.Errorf("unknown job kind %q", j.Kind)
-	}
+	err := p.runKind(ctx, j)
 	var retry errRetry
 	switch {
 	case err == nil:
@@ -259,4 +253,19 @@ func (p *Processor) reconcileLoop(ctx context.Context) {
 			}
 		}
 	}
+}
+
+// runKind runs one job by its kind. A panic (a gateway's bug) fails the job, to be retried and
+// finally parked, instead of taking the process and every other order down with it.
+func (p *Processor) runKind(ctx context.Context, j store.Job) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("panic processing job %d: %v", j.ID, v)
+		}
+	}()
+	switch j.Kind {
+	case store.JobProcessOrder:
+		return p.ProcessOrder(ctx, j.OrderID, j.Attempts)
+	}
+	return fmt.Errorf("unknown job kind %q", j.Kind)
 }
