@@ -143,33 +143,5 @@ func CompleteDraft(ctx context.Context, tx *Tx, o *order.Order, number string) e
 	if err != nil {
 		return fmt.Errorf("complete draft %d: %w", o.ID, err)
 	}
-	if o.SubscriptionID != 0 {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO order_subscriptions (order_id, subscription_id) VALUES ($1,$2)`,
-			o.ID, o.SubscriptionID); err != nil {
-			return fmt.Errorf("order subscription: %w", err)
-		}
-	}
-	for i, l := range o.Lines {
-		if err := insertLine(ctx, tx, o.ID, i, l); err != nil {
-			return err
-		}
-	}
-	for _, a := range o.Attributes {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO order_attributes (order_id, attribute_id, value) VALUES ($1,$2,$3)`,
-			o.ID, a.AttributeID, a.Value); err != nil {
-			return fmt.Errorf("order attribute %s: %w", a.AttributeID, err)
-		}
-	}
-	for i := range o.Items {
-		if err := insertItem(ctx, tx, o.ID, i, &o.Items[i]); err != nil {
-			return err
-		}
-	}
-	if err := addEvent(ctx, tx, o.ID, "", o.Flow, "draft completed", "api"); err != nil {
-		return err
-	}
-	if err := notify(ctx, tx, o.ID, "", o.Flow, "order placed"); err != nil {
-		return err
-	}
-	return Enqueue(ctx, tx, JobProcessOrder, o.ID, 0)
+	return writeOrderParts(ctx, tx, o, "draft completed")
 }

@@ -64,6 +64,17 @@ func InsertOrder(ctx context.Context, tx *Tx, o *order.Order) error {
 	if err != nil {
 		return fmt.Errorf("insert order: %w", err)
 	}
+	if o.Draft {
+		// A draft is priced and checked at completion; it has nothing else to write yet.
+		return addEvent(ctx, tx, o.ID, "", o.Flow, "draft created", "api")
+	}
+	return writeOrderParts(ctx, tx, o, "order placed")
+}
+
+// writeOrderParts writes what an order has besides its row — its subscription binding, lines,
+// attributes and provisioning items — with its first history event, its notification and the
+// job that will process it. Placement and draft completion share it.
+func writeOrderParts(ctx context.Context, tx *Tx, o *order.Order, msg string) error {
 	// An order acting on a subscription is bound to it from the start (details'
 	// bssSubscriptions, the list's subscriptionId filter); a sale is bound when it creates one.
 	if o.SubscriptionID != 0 {
@@ -88,16 +99,13 @@ func InsertOrder(ctx context.Context, tx *Tx, o *order.Order) error {
 			return err
 		}
 	}
-	if err := addEvent(ctx, tx, o.ID, "", o.Flow, "order placed", "api"); err != nil {
+	if err := addEvent(ctx, tx, o.ID, "", o.Flow, msg, "api"); err != nil {
 		return err
 	}
-	if err := notify(ctx, tx, o.ID, "", o.Flow, "order placed"); err != nil {
+	if err := notify(ctx, tx, o.ID, "", o.Flow, msg); err != nil {
 		return err
 	}
-	if !o.Draft {
-		return Enqueue(ctx, tx, JobProcessOrder, o.ID, 0)
-	}
-	return nil
+	return Enqueue(ctx, tx, JobProcessOrder, o.ID, 0)
 }
 
 func insertLine(ctx context.Context, tx *Tx, orderID int64, pos int, l pricing.Line) error {
