@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/openbss/openbss/internal/seedexamples"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -241,159 +242,15 @@ const (
 // The placeOrder and estimate examples of seed 002, verbatim but for the sales example's
 // "// Another service plan" placeholders, which are removed.
 const (
-	oasSeedTerms = `{
-   "type": "SALES",
-   "accountId": "3fef9702-b2ad-419a-9924-a56882e5f06c",
-   "products": [
-      {
-         "planId": "ebf17799-6a39-4133-ab9c-0afa40dcd6ae",
-         "period": {
-               "unit": "MONTHS",
-               "duration": 1
-         }
-      }
-   ]
-}`
-	oasSeedSales = `{
-   "type": "SALES",
-   "accountId" : "3fef9702-b2ad-419a-9924-a56882e5f06c",
-   "promoCode": "123",
-   "paymentMethodId": "3",
-   "products" : [{
-         "planId" : "ae0e6e84-0d37-4b17-8f6c-5709633529ab",
-         "period" : {
-            "unit" : "MONTHS",
-            "duration" : 1
-         },
-         "resources" : [{
-            "resourceId" : "1c3ab0be-3160-45a1-a9b4-7824f74673ff",
-            "amount" : 40
-         }],
-         "parameters": [
-            {
-               "aps": {
-               "type": "http://aps-standard.org/samples/vpsdemo/management/1.0"
-            },
-               "client": "1st APS, inc.",
-               "mail": "jsmith@aps.test"
-            }
-         ]
-      }
-   ],
-   "attributes": [
-      {
-         "attributeID": "comments",
-         "value": "Requested by the ERP system."
-      }
-   ],
-   "acceptedTerms": [
-      "1"
-   ]
-}`
-	oasSeedRenewal = `{
-   "type": "RENEWAL",
-   "subscriptionId": "456808a0-b5a6-4092-ab67-b77e33743a07",
-   "paymentMethodId": "11",
-   "period": {
-      "unit": "MONTHS",
-      "duration": 1
-   }
-}`
-	oasSeedSwitch = `{
-   "type": "CHANGE",
-   "subscriptionId": "456808a0-b5a6-4092-ab67-b77e33743a07",
-   "planId": "ae0e6e84-0d37-4b17-8f6c-5709633529ab",
-   "paymentMethodId": "11",
-   "period": {
-      "unit": "MONTHS",
-      "duration": 3
-   }
-}`
-	oasSeedResources = `{
-   "type": "CHANGE",
-   "subscriptionId": "4c867c87-fbf7-49e8-9f7e-0d06e8f7a003",
-   "paymentMethodId": "11",
-   "resources": [
-      {
-         "resourceId": "bf8ea705-3f2b-4f3c-b445-a11ec100da82",
-         "amount": 10
-      }
-   ]
-}`
-	oasSeedCancel = `{
-   "type": "CANCELLATION",
-   "subscriptionId": "456808a0-b5a6-4092-ab67-b77e33743a07",
-   "refundType": "CREDIT_MEMO"
-}`
-	oasSeedCancelReason = `{
-   "type": "CANCELLATION",
-   "refundType":"CREDIT_MEMO",
-   "subscriptionId" : "a63078fb-7af8-417e-88c3-e7af37e08e59",
-   "reasonId": 14,
-   "comment": "Requested through the ERP system."
-}`
-	oasSeedEstimate = `{
-   "type": "SALES",
-   "accountId" : "00b60056-8b0a-4981-8ca4-d114346cd652",
-   "promoCode" : "123",
-   "products" : [{
-      "planId" : "6b64da9a-f8e6-4cbd-8aef-de304a27b627",
-      "period" : {
-         "unit" : "MONTHS",
-         "duration" : 1
-      },
-      "resources" : [{
-         "resourceId" : "2f8905f8-4302-49d7-ab7f-65c9036addf0",
-         "amount" : 20
-      }]
-   }]
-}`
-	oasSeedSpecial = `{
-   "type": "SALES",
-   "accountId" : "00b60056-8b0a-4981-8ca4-d114346cd652",
-   "promoCode" : "123",
-   "products" : [{
-      "planId" : "6b64da9a-f8e6-4cbd-8aef-de304a27b627",
-      "period" : {
-         "unit" : "MONTHS",
-         "duration" : 1
-      },
-      "resources" : [{
-         "resourceId" : "2f8905f8-4302-49d7-ab7f-65c9036addf0",
-         "amount" : 20
-      }]
-   }],
-   "specialPricing": {
-      "applicableTo" : [ "RENEWAL" ],
-      "products": [
-         {
-            "planId": "6b64da9a-f8e6-4cbd-8aef-de304a27b627",
-            "period": {
-               "unit": "MONTHS",
-               "duration": 1
-            },
-            "prices": {
-               "setup": 1.2
-            },
-            "costs": {
-               "setup": 1.0,
-               "recurring": 14.0
-            },
-            "resources": [
-               {
-                  "resourceId": "2f8905f8-4302-49d7-ab7f-65c9036addf0",
-                  "prices": {
-                     "recurring": 0.5
-                  },
-                  "costs": {
-                     "recurring": 0.3
-                  }
-               }
-            ]
-         }
-      ]
-   }
-}`
+	oasSeedTerms        = seedexamples.TermsConditions
+	oasSeedSales        = seedexamples.SalesOrder
+	oasSeedRenewal      = seedexamples.Renewal
+	oasSeedSwitch       = seedexamples.ChangeSwitch
+	oasSeedResources    = seedexamples.ChangeResources
+	oasSeedCancel       = seedexamples.Cancellation
+	oasSeedCancelReason = seedexamples.CancellationWithReason
+	oasSeedEstimate     = seedexamples.Estimate
+	oasSeedSpecial      = seedexamples.EstimateSpecialPricing
 )
 
 // oasReadOnlyToken creates a token of the provider without the orders:write scope.

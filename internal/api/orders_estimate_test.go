@@ -3,6 +3,7 @@ package api_test
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/openbss/openbss/internal/seedexamples"
 	"net/http"
 	"testing"
 
@@ -11,22 +12,7 @@ import (
 
 // The estimate examples of seed 002, verbatim.
 const (
-	seedEstimate = `{
-   "type": "SALES",
-   "accountId" : "00b60056-8b0a-4981-8ca4-d114346cd652",
-   "promoCode" : "123",
-   "products" : [{
-      "planId" : "6b64da9a-f8e6-4cbd-8aef-de304a27b627",
-      "period" : {
-         "unit" : "MONTHS",
-         "duration" : 1
-      },
-      "resources" : [{
-         "resourceId" : "2f8905f8-4302-49d7-ab7f-65c9036addf0",
-         "amount" : 20
-      }]
-   }]
-}`
+	seedEstimate        = seedexamples.Estimate
 	seedEstimateSpecial = `{
    "type": "SALES",
    "accountId" : "00b60056-8b0a-4981-8ca4-d114346cd652",
@@ -73,19 +59,7 @@ const (
       ]
    }
 }`
-	seedTermsConditions = `{
-   "type": "SALES",
-   "accountId": "3fef9702-b2ad-419a-9924-a56882e5f06c",
-   "products": [
-      {
-         "planId": "ebf17799-6a39-4133-ab9c-0afa40dcd6ae",
-         "period": {
-               "unit": "MONTHS",
-               "duration": 1
-         }
-      }
-   ]
-}`
+	seedTermsConditions = seedexamples.TermsConditions
 )
 
 // estimateJSON is the estimate shape: bare numbers.

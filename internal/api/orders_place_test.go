@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"encoding/json"
+	"github.com/openbss/openbss/internal/seedexamples"
 	"net/http"
 	"slices"
 	"strings"
@@ -52,95 +53,13 @@ const (
       "1"
    ]
 }`
-	seedRenewal = `{
-   "type": "RENEWAL",
-   "subscriptionId": "456808a0-b5a6-4092-ab67-b77e33743a07",
-   "paymentMethodId": "11",
-   "period": {
-      "unit": "MONTHS",
-      "duration": 1
-   }
-}`
-	seedChangeSwitch = `{
-   "type": "CHANGE",
-   "subscriptionId": "456808a0-b5a6-4092-ab67-b77e33743a07",
-   "planId": "ae0e6e84-0d37-4b17-8f6c-5709633529ab",
-   "paymentMethodId": "11",
-   "period": {
-      "unit": "MONTHS",
-      "duration": 3
-   }
-}`
-	seedChangeResources = `{
-   "type": "CHANGE",
-   "subscriptionId": "4c867c87-fbf7-49e8-9f7e-0d06e8f7a003",
-   "paymentMethodId": "11",
-   "resources": [
-      {
-         "resourceId": "bf8ea705-3f2b-4f3c-b445-a11ec100da82",
-         "amount": 10
-      }
-   ]
-}`
-	seedCancellation = `{
-   "type": "CANCELLATION",
-   "subscriptionId": "456808a0-b5a6-4092-ab67-b77e33743a07",
-   "refundType": "CREDIT_MEMO"
-}`
-	seedCancellationReason = `{
-   "type": "CANCELLATION",
-   "refundType":"CREDIT_MEMO",
-   "subscriptionId" : "a63078fb-7af8-417e-88c3-e7af37e08e59",
-   "reasonId": 14,
-   "comment": "Requested through the ERP system."
-}`
+	seedRenewal            = seedexamples.Renewal
+	seedChangeSwitch       = seedexamples.ChangeSwitch
+	seedChangeResources    = seedexamples.ChangeResources
+	seedCancellation       = seedexamples.Cancellation
+	seedCancellationReason = seedexamples.CancellationWithReason
 	// seedSpecialSale is the sales order the seed places after its special-pricing estimate.
-	seedSpecialSale = `{
-   "type": "SALES",
-   "accountId" : "00b60056-8b0a-4981-8ca4-d114346cd652",
-   "promoCode" : "123",
-   "products" : [{
-      "planId" : "6b64da9a-f8e6-4cbd-8aef-de304a27b627",
-      "period" : {
-         "unit" : "MONTHS",
-         "duration" : 1
-      },
-      "resources" : [{
-         "resourceId" : "2f8905f8-4302-49d7-ab7f-65c9036addf0",
-         "amount" : 20
-      }]
-   }],
-   "specialPricing": {
-      "applicableTo" : [ "RENEWAL" ],
-      "products": [
-         {
-            "planId": "6b64da9a-f8e6-4cbd-8aef-de304a27b627",
-            "period": {
-               "unit": "MONTHS",
-               "duration": 1
-            },
-            "prices": {
-               "setup": 1.2
-            },
-            "costs": {
-               "setup": 1.0,
-               "recurring": 14.0
-            },
-            "resources": [
-               {
-                  "resourceId": "2f8905f8-4302-49d7-ab7f-65c9036addf0",
-                  "prices": {
-                     "recurring": 0.5
-                  },
-                  "costs": {
-                     "recurring": 0.3
-                  }
-               }
-            ]
-         }
-      ]
-   }
-}`
+	seedSpecialSale = seedexamples.EstimateSpecialPricing
 )
 
 var seedPlaceExamples = []struct{ name, body string }{
