@@ -250,7 +250,7 @@ const (
 	oasSeedCancel       = seedexamples.Cancellation
 	oasSeedCancelReason = seedexamples.CancellationWithReason
 	oasSeedEstimate     = seedexamples.Estimate
-	oasSeedSpecial      = seedexamples.EstimateSpecialPricing
+	oasSeedSpecial      = seedexamples.PlaceSpecialPricing
 )
 
 // oasReadOnlyToken creates a token of the provider without the orders:write scope.

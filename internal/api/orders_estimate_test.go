@@ -13,52 +13,7 @@ import (
 // The estimate examples of seed 002, verbatim.
 const (
 	seedEstimate        = seedexamples.Estimate
-	seedEstimateSpecial = `{
-   "type": "SALES",
-   "accountId" : "00b60056-8b0a-4981-8ca4-d114346cd652",
-   "promoCode" : "123",
-   "products" : [{
-      "planId" : "6b64da9a-f8e6-4cbd-8aef-de304a27b627",
-      "period" : {
-         "unit" : "MONTHS",
-         "duration" : 1
-      },
-      "resources" : [{
-         "resourceId" : "2f8905f8-4302-49d7-ab7f-65c9036addf0",
-         "amount" : 20
-      }]
-   }],
-   "specialPricing": {
-      "applicableTo" : [ ],
-      "products": [
-         {
-            "planId": "6b64da9a-f8e6-4cbd-8aef-de304a27b627",
-            "period": {
-               "unit": "MONTHS",
-               "duration": 1
-            },
-            "prices": {
-               "setup": 1.2
-            },
-            "costs": {
-               "setup": 1.0,
-               "recurring": 14.0
-            },
-            "resources": [
-               {
-                  "resourceId": "2f8905f8-4302-49d7-ab7f-65c9036addf0",
-                  "prices": {
-                     "recurring": 0.5
-                  },
-                  "costs": {
-                     "recurring": 0.3
-                  }
-               }
-            ]
-         }
-      ]
-   }
-}`
+	seedEstimateSpecial = seedexamples.EstimateSpecialPricing
 	seedTermsConditions = seedexamples.TermsConditions
 )
 

@@ -59,7 +59,7 @@ const (
 	seedCancellation       = seedexamples.Cancellation
 	seedCancellationReason = seedexamples.CancellationWithReason
 	// seedSpecialSale is the sales order the seed places after its special-pricing estimate.
-	seedSpecialSale = seedexamples.EstimateSpecialPricing
+	seedSpecialSale = seedexamples.PlaceSpecialPricing
 )
 
 var seedPlaceExamples = []struct{ name, body string }{

@@ -24,7 +24,7 @@ var seedBodies = map[string]string{
 	"cancel":       seedexamples.Cancellation,
 	"cancelReason": seedexamples.CancellationWithReason,
 	"estimate":     seedexamples.Estimate,
-	"special":      seedexamples.EstimateSpecialPricing,
+	"special":      seedexamples.PlaceSpecialPricing,
 }
 
 func decode(t *testing.T, body string) *Request {

@@ -62,8 +62,8 @@ const Estimate = `{
    }]
 }`
 
-// EstimateSpecialPricing is the placeOrder body of "Set Special Prices" (applicable to RENEWAL).
-const EstimateSpecialPricing = `{
+// PlaceSpecialPricing is the placeOrder body of "Set Special Prices" (applicable to RENEWAL).
+const PlaceSpecialPricing = `{
    "type": "SALES",
    "accountId" : "00b60056-8b0a-4981-8ca4-d114346cd652",
    "promoCode" : "123",
@@ -172,4 +172,52 @@ const TermsConditions = `{
          }
       }
    ]
+}`
+
+// EstimateSpecialPricing is the estimate body of "Set Special Prices" (16.45 / 14.95 / 1.50).
+const EstimateSpecialPricing = `{
+   "type": "SALES",
+   "accountId" : "00b60056-8b0a-4981-8ca4-d114346cd652",
+   "promoCode" : "123",
+   "products" : [{
+      "planId" : "6b64da9a-f8e6-4cbd-8aef-de304a27b627",
+      "period" : {
+         "unit" : "MONTHS",
+         "duration" : 1
+      },
+      "resources" : [{
+         "resourceId" : "2f8905f8-4302-49d7-ab7f-65c9036addf0",
+         "amount" : 20
+      }]
+   }],
+   "specialPricing": {
+      "applicableTo" : [ ],
+      "products": [
+         {
+            "planId": "6b64da9a-f8e6-4cbd-8aef-de304a27b627",
+            "period": {
+               "unit": "MONTHS",
+               "duration": 1
+            },
+            "prices": {
+               "setup": 1.2
+            },
+            "costs": {
+               "setup": 1.0,
+               "recurring": 14.0
+            },
+            "resources": [
+               {
+                  "resourceId": "2f8905f8-4302-49d7-ab7f-65c9036addf0",
+                  "prices": {
+                     "recurring": 0.5
+                  },
+                  "costs": {
+                     "recurring": 0.3
+                  }
+               }
+            ]
+         }
+      ]
+   }
 }`
