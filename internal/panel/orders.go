@@ -251,8 +251,7 @@ func (p *Panel) orders(w http.ResponseWriter, r *http.Request) {
 }
 
 // visibleOrder reads an order the user may see; anything else is 404, as in the API.
-func (p *Panel) visibleOrder(r *http.Request) (*order.Order, error) {
-	id := r.PathValue("id")
+func (p *Panel) visibleOrder(r *http.Request, id string) (*order.Order, error) {
 	o, err := p.store.Order(r.Context(), id)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && !userOf(r).Principal.Account.Contains(account.Account{Path: o.BuyerPath})) {
 		return nil, problem.NotFound("order %q not found", id)
@@ -279,7 +278,7 @@ var flashes = map[string]string{
 
 // orderPage shows an order with its lines, items, history and the actions its status allows.
 func (p *Panel) orderPage(w http.ResponseWriter, r *http.Request) {
-	o, err := p.visibleOrder(r)
+	o, err := p.visibleOrder(r, r.PathValue("id"))
 	if err != nil {
 		p.fail(w, r, err)
 		return
@@ -325,7 +324,7 @@ type confirmData struct {
 // confirm is the confirmation step of every action: it restates what will happen and posts
 // it only when the operator confirms.
 func (p *Panel) confirm(w http.ResponseWriter, r *http.Request) {
-	o, err := p.visibleOrder(r)
+	o, err := p.visibleOrder(r, r.PathValue("id"))
 	if err != nil {
 		p.fail(w, r, err)
 		return
@@ -345,23 +344,34 @@ func (p *Panel) confirm(w http.ResponseWriter, r *http.Request) {
 	case "resubmit":
 		d.Action, d.Summary = base+"/resubmit", "Resubmit the failed provisioning items of order "+o.Number+" to the OSS?"
 	case "event":
-		it, ev, err := p.eventForm(o, q)
-		if err != nil {
+		if d, err = p.eventConfirmation(o, q); err != nil {
 			p.fail(w, r, err)
 			return
-		}
-		d.Action = base + "/items/" + strconv.FormatInt(it.ID, 10) + "/event"
-		d.Summary = itemEvents[ev.Kind] + " for provisioning item " + strconv.FormatInt(it.ID, 10) + " of order " + o.Number + "?"
-		d.Fields = [][2]string{{"event", ev.Kind}, {"gateId", ev.GateID}, {"message", ev.Message}, {"subscrId", ev.SubscrID}}
-		d.Details = [][2]string{{"Item", strconv.FormatInt(it.ID, 10) + " (" + it.Action + ", now " + it.Status + ")"}, {"Message", ev.Message}}
-		if ev.Kind == "creation" {
-			d.Details = append(d.Details, [2]string{"Parameters", ev.Parameters(it.ID)})
 		}
 	default:
 		p.fail(w, r, problem.Invalid("UnknownAction", "unknown action %q", q.Get("action")))
 		return
 	}
 	p.render(w, r, http.StatusOK, "confirm", page{Title: "Confirm", Nav: "orders", Data: d})
+}
+
+// eventConfirmation is the confirmation of an item event: the order page's and the events
+// page's.
+func (p *Panel) eventConfirmation(o *order.Order, q url.Values) (confirmData, error) {
+	it, ev, err := p.eventForm(o, q)
+	if err != nil {
+		return confirmData{}, err
+	}
+	item := strconv.FormatInt(it.ID, 10)
+	d := confirmData{Order: o, Action: "/panel/orders/" + o.APSID + "/items/" + item + "/event",
+		Summary: itemEvents[ev.Kind] + " for provisioning item " + item + " of order " + o.Number + "?",
+		Fields:  [][2]string{{"event", ev.Kind}, {"gateId", ev.GateID}, {"message", ev.Message}, {"subscrId", ev.SubscrID}},
+		Details: [][2]string{{"Order", o.Number + " (" + string(o.Flow) + ", " + flowNames[o.Flow] + ")"},
+			{"Item", item + " (" + it.Action + ", now " + it.Status + ")"}, {"Message", ev.Message}}}
+	if ev.Kind == "creation" {
+		d.Details = append(d.Details, [2]string{"Parameters", ev.Parameters(it.ID)})
+	}
+	return d, nil
 }
 
 // itemEvent is an operator's event about an item, as the forms send it.
@@ -411,7 +421,7 @@ func (p *Panel) wake() {
 
 // push moves the order along its flow, as POST …/orders/{id}/push does.
 func (p *Panel) push(w http.ResponseWriter, r *http.Request) {
-	o, err := p.visibleOrder(r)
+	o, err := p.visibleOrder(r, r.PathValue("id"))
 	if err != nil {
 		p.fail(w, r, err)
 		return
@@ -442,7 +452,7 @@ func (p *Panel) push(w http.ResponseWriter, r *http.Request) {
 
 // resubmit sends the failed items of an order in PF to the OSS again, as POST …/resubmit does.
 func (p *Panel) resubmit(w http.ResponseWriter, r *http.Request) {
-	o, err := p.visibleOrder(r)
+	o, err := p.visibleOrder(r, r.PathValue("id"))
 	if err != nil {
 		p.fail(w, r, err)
 		return
@@ -474,7 +484,7 @@ func (p *Panel) resubmit(w http.ResponseWriter, r *http.Request) {
 // "Creation Completed" is seed 000's repair: the OSS did the work, the item completes, and
 // when it was the last one the order completes.
 func (p *Panel) itemEvent(w http.ResponseWriter, r *http.Request) {
-	o, err := p.visibleOrder(r)
+	o, err := p.visibleOrder(r, r.PathValue("id"))
 	if err != nil {
 		p.fail(w, r, err)
 		return

@@ -102,6 +102,8 @@ func (p *Panel) routes() {
 	p.mux.HandleFunc("GET /panel/accounts", p.staff(p.accounts))
 	p.mux.HandleFunc("GET /panel/accounts/{id}", p.staff(p.accountPage))
 	p.mux.HandleFunc("GET /panel/catalog", p.staff(p.catalog))
+	p.mux.HandleFunc("GET /panel/events", p.staff(p.events))
+	p.mux.HandleFunc("GET /panel/events/confirm", p.staff(p.eventConfirm))
 	p.mux.HandleFunc("GET /panel/oss", p.staff(p.ossPage))
 	p.mux.HandleFunc("POST /panel/oss", p.action(p.ossConfigure))
 	p.mux.HandleFunc("/panel/", p.authed(func(w http.ResponseWriter, r *http.Request) {

@@ -2,9 +2,11 @@ package panel_test
 
 import (
 	"context"
+	"html"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -356,5 +358,92 @@ func TestPagesRender(t *testing.T) {
 	}
 	if got := r.sim.Config().Reject; got != "down" {
 		t.Errorf("simulator reject %q, want down", got)
+	}
+}
+
+// tokenFor makes an orders:read and orders:write token for an account.
+func (r *rig) tokenFor(t *testing.T, apsID string) string {
+	t.Helper()
+	ctx := context.Background()
+	a, err := r.st.Account(ctx, apsID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tok string
+	err = r.st.InTx(ctx, func(tx *store.Tx) error {
+		tok, _, err = store.CreateToken(ctx, tx, a.ID, "test", "", []account.Scope{account.ScopeOrdersRead, account.ScopeOrdersWrite}, nil)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// TestEventsPage is seed 000 as written: the operator opens the Events settings page, types
+// "Creation Completed"'s parameters with the failed item's id, confirms, and the order
+// completes. Only staff whose subtree holds the item's order may do so.
+func TestEventsPage(t *testing.T) {
+	r := newRig(t, storetest.SQLitePath(t), gateway.SimulatorConfig{Reject: rejectMsg})
+	id := r.place(demo.ProviderToken, salesOrder(demo.Customer1, false))
+	o := r.waitFlow(id, order.ProvisioningFailed)
+	it := o.Items[0]
+	item := strconv.FormatInt(it.ID, 10)
+	r.sim.Configure(gateway.SimulatorConfig{})
+	params := "GateID=4;IssuedSuccessfully=1;Message=Operations Automation service is created. ;OrderItemID=" + item + ";SubscrID=oss-77"
+	confirm := "/panel/events/confirm?" + url.Values{"parameters": {params}}.Encode()
+
+	c := r.signIn(demo.CustomerToken)
+	for _, p := range []string{"/panel/events", confirm} {
+		if status, _ := c.get(p); status != http.StatusNotFound {
+			t.Errorf("customer GET %s: %d, want 404", p, status)
+		}
+	}
+	other := r.signIn(r.tokenFor(t, demo.ResellerB))
+	if status, _ := other.get(confirm); status != http.StatusNotFound {
+		t.Errorf("another reseller's confirmation for the item: %d, want 404", status)
+	}
+	if status, _ := other.act("/panel/orders/"+id+"/items/"+item+"/event", url.Values{"event": {"creation"}}); status != http.StatusNotFound {
+		t.Errorf("another reseller's event for the item: %d, want 404", status)
+	}
+
+	u := r.signIn(demo.ResellerToken)
+	status, body := u.get("/panel/events")
+	if status != http.StatusOK || !strings.Contains(body, "OrderItemID=[ProvisioningItemID]") || !strings.Contains(body, `href="/panel/events" class="on"`) {
+		t.Fatalf("events page: %d\n%s", status, body)
+	}
+	if status, body := u.get("/panel/events/confirm?parameters=" + url.QueryEscape("GateID=4;OrderItemID=[ProvisioningItemID]")); status != http.StatusBadRequest || !strings.Contains(body, `id="eventError"`) {
+		t.Errorf("parameters without an item id: %d\n%s", status, body)
+	}
+	if status, _ := u.get("/panel/events/confirm?parameters=OrderItemID%3D999999"); status != http.StatusNotFound {
+		t.Errorf("an unknown item: %d, want 404", status)
+	}
+	status, body = u.get(confirm)
+	want := "GateID=4;IssuedSuccessfully=1;Message=Operations Automation service is created.;OrderItemID=" + item + ";SubscrID=oss-77"
+	if status != http.StatusOK || !strings.Contains(body, "Creation Completed for provisioning item "+item+" of order "+o.Number) ||
+		!strings.Contains(body, want) || !strings.Contains(body, `action="/panel/orders/`+id+`/items/`+item+`/event"`) {
+		t.Fatalf("confirmation: %d\n%s", status, body)
+	}
+	if o := r.waitFlow(id, order.ProvisioningFailed); o.Items[0].Status != order.ProvisioningFailedSt {
+		t.Fatalf("the confirmation page changed the item: %+v", o.Items[0])
+	}
+	form := url.Values{}
+	for _, m := range regexp.MustCompile(`<input type="hidden" name="([a-zA-Z]+)" value="([^"]*)">`).FindAllStringSubmatch(body, -1) {
+		form.Set(m[1], html.UnescapeString(m[2]))
+	}
+	if status, _ := u.post("/panel/orders/"+id+"/items/"+item+"/event", url.Values{"event": {"creation"}}); status != http.StatusForbidden {
+		t.Errorf("the event without the CSRF token: %d, want 403", status)
+	}
+	if status, body := u.act("/panel/orders/"+id+"/items/"+item+"/event", form); status != http.StatusOK || !strings.Contains(body, `id="ofstatus">CP<`) {
+		t.Fatalf("confirmed event: %d\n%s", status, body)
+	}
+	o = r.waitFlow(id, order.Completed)
+	if o.Items[0].Status != order.ProvisioningCompleted || o.Items[0].OSSSubscriptionID != "oss-77" {
+		t.Errorf("item after the event: %+v", o.Items[0])
+	}
+
+	// IssuedSuccessfully=0 is the failure event: it asks to mark the item failed.
+	if _, body := u.get("/panel/events/confirm?" + url.Values{"parameters": {"IssuedSuccessfully=0;Message=quota;OrderItemID=" + item}}.Encode()); !strings.Contains(body, "Mark failed for provisioning item "+item) {
+		t.Errorf("IssuedSuccessfully=0 does not ask to mark the item failed:\n%s", body)
 	}
 }
