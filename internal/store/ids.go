@@ -13,20 +13,83 @@ import (
 // A counter row rather than a PostgreSQL SEQUENCE keeps one code path and gap-free numbers on
 // both engines; its row lock serializes concurrent inserts of one kind until commit, which is
 // SQLite's behaviour anyway and acceptable on PostgreSQL at our write rates.
+//
+// A transaction that takes many ids of one sequence (a group commit of hundreds of orders)
+// reserves them in growing blocks (1, 8, 64, 512) instead of updating the counter row for each,
+// and gives back what it did not use before it commits (flushIDs), so numbers stay gap-free.
 func nextID(ctx context.Context, tx *Tx, name string) (int64, error) {
-	var id int64
+	if r := tx.ids[name]; r != nil && r.next < r.limit {
+		r.next++
+		return r.next - 1, nil
+	}
+	block := int64(1)
+	if r := tx.ids[name]; r != nil {
+		block = min(r.block*8, 512)
+	}
+	var first int64
 	err := tx.QueryRowContext(ctx,
-		`UPDATE id_sequences SET next_value = next_value + 1 WHERE name = $1 RETURNING next_value - 1`,
-		name).Scan(&id)
+		`UPDATE id_sequences SET next_value = next_value + $2 WHERE name = $1 RETURNING next_value - $2`,
+		name, block).Scan(&first)
 	if err != nil {
 		return 0, fmt.Errorf("next id %s: %w", name, err)
 	}
-	return id, nil
+	if tx.ids == nil {
+		tx.ids = map[string]*idRange{}
+	}
+	tx.ids[name] = &idRange{next: first + 1, limit: first + block, block: block}
+	return first, nil
+}
+
+// idRange is the part of a sequence a transaction has reserved: ids next…limit-1 are still free.
+type idRange struct{ next, limit, block int64 }
+
+// flushIDs gives the unused part of each reserved block back to its counter; the transaction
+// still holds the counter rows (the writer lock on SQLite, the row lock on PostgreSQL), so the
+// counter is exactly where this transaction left it.
+func flushIDs(ctx context.Context, tx *Tx) error {
+	for name, r := range tx.ids {
+		if r.next == r.limit {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE id_sequences SET next_value = $2 WHERE name = $1`, name, r.next); err != nil {
+			return fmt.Errorf("give back ids %s: %w", name, err)
+		}
+		r.limit = r.next
+	}
+	return nil
+}
+
+// idMark is a copy of a transaction's reservations, to return to when a savepoint rolls back
+// (the ids its work took are then free again).
+type idMark map[string]idRange
+
+func (tx *Tx) markIDs() idMark {
+	m := make(idMark, len(tx.ids))
+	for name, r := range tx.ids {
+		m[name] = *r
+	}
+	return m
+}
+
+func (tx *Tx) resetIDs(m idMark) {
+	for name, r := range tx.ids {
+		if old, ok := m[name]; ok {
+			// The counter row holds old.limit again if the block was reserved after the
+			// mark: the savepoint's rollback undid that UPDATE.
+			*r = old
+		} else {
+			delete(tx.ids, name)
+		}
+	}
 }
 
 // bumpSequence makes sure a sequence will not hand out ids at or below id (after inserting rows
 // with explicit ids, as the demo data does).
 func bumpSequence(ctx context.Context, tx *Tx, name string, id int64) error {
+	if err := flushIDs(ctx, tx); err != nil {
+		return err
+	}
+	delete(tx.ids, name)
 	_, err := tx.ExecContext(ctx,
 		`UPDATE id_sequences SET next_value = $2 WHERE name = $1 AND next_value <= $2`, name, id+1)
 	return err

@@ -34,6 +34,7 @@ type Store struct {
 	maxConns int  // PostgreSQL pool size
 	notify   bool // record order status changes in the notifications outbox
 	now      func() time.Time
+	cache    caches // read caches of the request path (cache.go)
 }
 
 // Option configures a Store.
@@ -126,7 +127,7 @@ func IsPostgres(dsn string) bool {
 // synchronous commits (acknowledged means durable), foreign keys, and a busy timeout.
 func sqliteDSN(path, txlock string) string {
 	return "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)" +
-		"&_pragma=foreign_keys(ON)&_pragma=busy_timeout(10000)&_txlock=" + txlock
+		"&_pragma=foreign_keys(ON)&_pragma=busy_timeout(10000)&_pragma=temp_store(MEMORY)&_txlock=" + txlock
 }
 
 func redact(dsn string) string {
@@ -203,6 +204,7 @@ type Tx struct {
 	postgres bool
 	notify   bool
 	stmts    *stmtCache
+	ids      map[string]*idRange // id blocks reserved by this transaction (ids.go)
 }
 
 // forUpdate is the row-lock suffix of a SELECT: FOR UPDATE on PostgreSQL; nothing on SQLite,
@@ -245,6 +247,10 @@ func (s *Store) inTxOnce(ctx context.Context, fn func(tx *Tx) error) error {
 	tx := &Tx{Tx: sqlTx, Now: s.Now(), postgres: s.postgres, notify: s.notify, stmts: s.wstmts}
 	defer s.wstmts.preparePending(context.WithoutCancel(ctx))
 	if err := fn(tx); err != nil {
+		_ = sqlTx.Rollback()
+		return err
+	}
+	if err := flushIDs(ctx, tx); err != nil {
 		_ = sqlTx.Rollback()
 		return err
 	}

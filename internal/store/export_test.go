@@ -1,0 +1,6 @@
+package store
+
+import "context"
+
+// NextID exposes nextID to the package's external tests.
+func NextID(ctx context.Context, tx *Tx, name string) (int64, error) { return nextID(ctx, tx, name) }
