@@ -58,7 +58,7 @@ type Report struct {
 func main() {
 	base := flag.String("url", "http://127.0.0.1:8080", "server base URL")
 	scenario := flag.String("scenario", "place", "place | estimate | details | list | e2e")
-	rate := flag.Int("rate", 1000, "requests per second offered")
+	rate := flag.Int("rate", 1000, "requests per second offered; 0: closed loop, -workers requests in flight at all times")
 	dur := flag.Duration("duration", 10*time.Second, "how long to offer load")
 	workers := flag.Uint64("workers", 64, "initial vegeta workers")
 	asJSON := flag.Bool("json", false, "print the report as JSON")
@@ -98,7 +98,11 @@ func main() {
 		fmt.Fprintln(os.Stderr, "unknown scenario", *scenario)
 		os.Exit(2)
 	}
-	attacker := vegeta.NewAttacker(vegeta.Workers(*workers), vegeta.MaxWorkers(4096), vegeta.KeepAlive(true),
+	maxWorkers := uint64(4096)
+	if *rate == 0 {
+		maxWorkers = *workers // closed loop: exactly this many requests in flight
+	}
+	attacker := vegeta.NewAttacker(vegeta.Workers(*workers), vegeta.MaxWorkers(maxWorkers), vegeta.KeepAlive(true),
 		vegeta.Timeout(30*time.Second))
 	var m vegeta.Metrics
 	errs := map[string]int{}

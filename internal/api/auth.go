@@ -40,7 +40,16 @@ func (s *Server) authed(scope account.Scope, h http.HandlerFunc) http.HandlerFun
 			writeError(w, errUnauthorized)
 			return
 		}
-		p, err := s.store.Authenticate(r.Context(), tok)
+		// The request's reads may come from the store's caches as of this moment (one read of
+		// the change counters); the management API, which writes what those caches hold and
+		// answers with it, reads the tables.
+		versions, err := s.store.ReadVersions(r.Context())
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		ctx := store.WithVersions(r.Context(), versions)
+		p, err := s.store.Authenticate(ctx, tok)
 		if errors.Is(err, store.ErrNotFound) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="openbss", error="invalid_token"`)
 			writeError(w, errUnauthorized)
@@ -54,7 +63,10 @@ func (s *Server) authed(scope account.Scope, h http.HandlerFunc) http.HandlerFun
 			writeError(w, problem.New(http.StatusForbidden, "InsufficientScope", "this token lacks the %q scope", scope))
 			return
 		}
-		h(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
+		if scope == account.ScopeAdmin {
+			ctx = r.Context()
+		}
+		h(w, r.WithContext(context.WithValue(ctx, principalKey{}, p)))
 	}
 }
 

@@ -10,25 +10,31 @@ import (
 	"github.com/openbss/openbss/internal/catalog"
 )
 
-// catalogTables are the tables whose writes bump cache_version.
+// catalogTables are the tables whose writes bump the catalog counter of cache_version.
 var catalogTables = []string{"plans", "plan_periods", "plan_resource_rates", "plan_terms", "plan_children",
 	"resources", "resource_dependencies", "promotions", "promotion_plans", "tax_rules", "delegations", "terms", "discounts", "discount_plans"}
 
 // ensureVersionTriggers creates the triggers that bump cache_version, idempotently.
 func (s *Store) ensureVersionTriggers(ctx context.Context) error {
 	var stmts []string
+	tables := map[int][]string{versionCatalog: catalogTables, versionAccounts: accountTables}
+	stmts = append(stmts, `INSERT INTO cache_version (id, v) VALUES (2, 1) ON CONFLICT DO NOTHING`)
 	if s.postgres {
 		stmts = append(stmts, `CREATE OR REPLACE FUNCTION openbss_bump_cache_version() RETURNS trigger AS $$
-			BEGIN UPDATE cache_version SET v = v + 1 WHERE id = 1; RETURN NULL; END $$ LANGUAGE plpgsql`)
-		for _, t := range catalogTables {
-			stmts = append(stmts, fmt.Sprintf(`CREATE OR REPLACE TRIGGER cache_version_%s AFTER INSERT OR UPDATE OR DELETE
-				ON %s FOR EACH STATEMENT EXECUTE FUNCTION openbss_bump_cache_version()`, t, t))
+			BEGIN UPDATE cache_version SET v = v + 1 WHERE id = COALESCE(TG_ARGV[0]::int, 1); RETURN NULL; END $$ LANGUAGE plpgsql`)
+		for id, ts := range tables {
+			for _, t := range ts {
+				stmts = append(stmts, fmt.Sprintf(`CREATE OR REPLACE TRIGGER cache_version_%s AFTER INSERT OR UPDATE OR DELETE
+					ON %s FOR EACH STATEMENT EXECUTE FUNCTION openbss_bump_cache_version('%d')`, t, t, id))
+			}
 		}
 	} else {
-		for _, t := range catalogTables {
-			for _, op := range []string{"INSERT", "UPDATE", "DELETE"} {
-				stmts = append(stmts, fmt.Sprintf(`CREATE TRIGGER IF NOT EXISTS cache_version_%s_%s AFTER %s ON %s
-					BEGIN UPDATE cache_version SET v = v + 1 WHERE id = 1; END`, t, strings.ToLower(op), op, t))
+		for id, ts := range tables {
+			for _, t := range ts {
+				for _, op := range []string{"INSERT", "UPDATE", "DELETE"} {
+					stmts = append(stmts, fmt.Sprintf(`CREATE TRIGGER IF NOT EXISTS cache_version_%s_%s AFTER %s ON %s
+						BEGIN UPDATE cache_version SET v = v + 1 WHERE id = %d; END`, t, strings.ToLower(op), op, t, id))
+				}
 			}
 		}
 	}
@@ -64,6 +70,9 @@ func (s *Store) execAll(ctx context.Context, stmts []string) error {
 
 // CatalogVersion is the current catalog change counter.
 func (s *Store) CatalogVersion(ctx context.Context) (int64, error) {
+	if vs, ok := versionsOf(ctx); ok {
+		return vs.Catalog, nil
+	}
 	var v int64
 	err := s.rdb.QueryRowContext(ctx, `SELECT v FROM cache_version WHERE id = 1`).Scan(&v)
 	return v, err

@@ -195,6 +195,29 @@ func (s *Store) Ancestors(ctx context.Context, a account.Account) ([]account.Acc
 	if len(ids) == 0 {
 		return nil, nil
 	}
+	if v, ok := versionsOf(ctx); ok {
+		out := make([]account.Account, 0, len(ids))
+		for i := len(ids) - 1; i >= 0; i-- {
+			acc, hit := s.cache.byID.get(v.Accounts, ids[i])
+			if !hit {
+				break
+			}
+			out = append(out, acc)
+		}
+		if len(out) == len(ids) {
+			return out, nil
+		}
+		out, err := s.ancestors(ctx, ids)
+		for _, acc := range out {
+			s.cache.byID.put(v.Accounts, acc.ID, acc)
+		}
+		return out, err
+	}
+	return s.ancestors(ctx, ids)
+}
+
+// ancestors reads the accounts ids (from the provider down) and returns them nearest first.
+func (s *Store) ancestors(ctx context.Context, ids []int64) ([]account.Account, error) {
 	byID := map[int64]account.Account{}
 	err := s.each(ctx, "SELECT "+accountColumns+" FROM "+accountFrom+" WHERE a.id IN ("+placeholders(1, len(ids))+")",
 		anys(ids), func(r *sql.Rows) error {

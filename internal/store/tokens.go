@@ -82,25 +82,47 @@ func RevokeToken(ctx context.Context, tx *Tx, accountID, tokenID int64) error {
 // Authenticate finds the live token and its account. Unknown, revoked and expired tokens are
 // ErrNotFound alike.
 func (s *Store) Authenticate(ctx context.Context, token string) (account.Principal, error) {
+	hash := HashToken(token)
+	v, cached := versionsOf(ctx)
+	if cached {
+		if e, ok := s.cache.tokens.get(v.Accounts, hash); ok {
+			if e.expires != 0 && Micros(s.Now()) >= e.expires {
+				return account.Principal{}, ErrNotFound
+			}
+			return e.p, nil
+		}
+	}
+	p, expires, err := s.authenticate(ctx, hash)
+	if err != nil {
+		return p, err
+	}
+	if cached {
+		s.cache.tokens.put(v.Accounts, hash, tokenEntry{p: p, expires: expires})
+	}
+	if expires != 0 && Micros(s.Now()) >= expires {
+		return account.Principal{}, ErrNotFound
+	}
+	return p, nil
+}
+
+// authenticate reads a live token by hash: its principal and expiry (µs, 0 for never).
+func (s *Store) authenticate(ctx context.Context, hash string) (account.Principal, int64, error) {
 	var p account.Principal
 	var scopes string
 	var expires sql.NullInt64
 	row := s.rdb.QueryRowContext(ctx, `SELECT t.id, t.scopes, t.expires_at, `+accountColumns+`
 		FROM api_tokens t JOIN accounts a ON a.id = t.account_id LEFT JOIN accounts p ON p.id = a.parent_id
-		WHERE t.hash = $1 AND t.revoked_at IS NULL`, HashToken(token))
+		WHERE t.hash = $1 AND t.revoked_at IS NULL`, hash)
 	a, err := scanAccount(row, &p.TokenID, &scopes, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
-		return p, ErrNotFound
+		return p, 0, ErrNotFound
 	}
 	if err != nil {
-		return p, err
-	}
-	if expires.Valid && !s.Now().Before(FromMicros(expires.Int64)) {
-		return p, ErrNotFound
+		return p, 0, err
 	}
 	p.Account = a
 	for _, sc := range strings.Fields(scopes) {
 		p.Scopes = append(p.Scopes, account.Scope(sc))
 	}
-	return p, nil
+	return p, expires.Int64, nil
 }
