@@ -231,6 +231,9 @@ func (e *env) balance(apsID string) store.AccountBalance {
 	if err != nil {
 		e.t.Fatal(err)
 	}
+	if err := e.st.CheckBalances(e.ctx); err != nil {
+		e.t.Fatal(err)
+	}
 	for _, b := range bs {
 		if b.Currency == "USD" {
 			return b

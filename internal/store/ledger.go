@@ -61,6 +61,11 @@ func insertDocument(ctx context.Context, tx *Tx, d *ledger.Document, accountPath
 	if err != nil {
 		return fmt.Errorf("record %s: %w", d.Type, err)
 	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO account_balances (account_id, currency, balance) VALUES ($1,$2,$3)
+		ON CONFLICT (account_id, currency) DO UPDATE SET balance = account_balances.balance + excluded.balance`,
+		d.AccountID, d.Currency, balanceDelta(d).MustMicros()); err != nil {
+		return fmt.Errorf("record %s: balance: %w", d.Type, err)
+	}
 	for i, l := range d.Lines {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO document_lines (document_id, position, type, description,
 			plan_aps_id, resource_aps_id, quantity, unit_price, amount, exclusive_tax, tax_amount, duration_unit,
@@ -71,6 +76,15 @@ func insertDocument(ctx context.Context, tx *Tx, d *ledger.Document, accountPath
 		}
 	}
 	return nil
+}
+
+// balanceDelta is what a document adds to its account's balance: invoices and refunds paid out
+// raise what the account owes; payments and credit memos lower it.
+func balanceDelta(d *ledger.Document) money.Decimal {
+	if d.Type.Sign() > 0 {
+		return d.Amount
+	}
+	return d.Amount.Neg()
 }
 
 // orderDocument returns the id and number of an order's document of a type, if it has one.
@@ -183,8 +197,7 @@ func RecordRefund(ctx context.Context, tx *Tx, o *order.Order, memo ledger.Docum
 func availableInTx(ctx context.Context, tx *Tx, accountID int64, currency string) (money.Decimal, error) {
 	var bal, reserved int64
 	err := tx.QueryRowContext(ctx, `SELECT
-		(SELECT COALESCE(SUM(CASE WHEN type IN ('INVOICE', 'REFUND') THEN amount ELSE -amount END), 0)
-			FROM documents WHERE account_id = $1 AND currency = $2),
+		COALESCE((SELECT balance FROM account_balances WHERE account_id = $1 AND currency = $2), 0),
 		(SELECT COALESCE(SUM(amount), 0) FROM payment_credits WHERE account_id = $1 AND currency = $2 AND state = $3)`,
 		accountID, currency, creditReserved).Scan(&bal, &reserved)
 	if err != nil {
@@ -494,14 +507,36 @@ func RecordSettledOrder(ctx context.Context, tx *Tx, o *order.Order) error {
 func (s *Store) AvailableCredit(ctx context.Context, accountID int64, currency string) (money.Decimal, error) {
 	var bal, reserved int64
 	err := s.rdb.QueryRowContext(ctx, `SELECT
-		(SELECT COALESCE(SUM(CASE WHEN type IN ('INVOICE', 'REFUND') THEN amount ELSE -amount END), 0)
-			FROM documents WHERE account_id = $1 AND currency = $2),
+		COALESCE((SELECT balance FROM account_balances WHERE account_id = $1 AND currency = $2), 0),
 		(SELECT COALESCE(SUM(amount), 0) FROM payment_credits WHERE account_id = $1 AND currency = $2 AND state = $3)`,
 		accountID, currency, creditReserved).Scan(&bal, &reserved)
 	if err != nil {
 		return money.Zero, err
 	}
 	return money.Max(ledger.Credit(money.FromMicros(bal)).Sub(money.FromMicros(reserved)), money.Zero), nil
+}
+
+// CheckBalances compares every account's running balance (account_balances) with the sum of its
+// documents and reports the first difference: the two are written in one transaction, so any
+// difference is a bug.
+func (s *Store) CheckBalances(ctx context.Context) error {
+	var account int64
+	var currency string
+	var kept, summed int64
+	err := s.rdb.QueryRowContext(ctx, `SELECT COALESCE(b.account_id, d.account_id), COALESCE(b.currency, d.currency),
+		COALESCE(b.balance, 0), COALESCE(d.balance, 0)
+		FROM account_balances b FULL JOIN (SELECT account_id, currency,
+			SUM(CASE WHEN type IN ('INVOICE', 'REFUND') THEN amount ELSE -amount END) AS balance
+			FROM documents GROUP BY account_id, currency) d ON d.account_id = b.account_id AND d.currency = b.currency
+		WHERE COALESCE(b.balance, 0) <> COALESCE(d.balance, 0) LIMIT 1`).Scan(&account, &currency, &kept, &summed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return fmt.Errorf("account %d %s: running balance %s, documents sum to %s", account, currency,
+		money.FromMicros(kept), money.FromMicros(summed))
 }
 
 // Invoiced reports whether an order has its invoice.
