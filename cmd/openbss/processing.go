@@ -68,7 +68,7 @@ func (f *procFlags) enabled() bool { return !*f.noProcessing && *f.workers > 0 }
 
 // processor builds the gateways and the processor from the flags.
 func (f *procFlags) processor(st *store.Store, log *slog.Logger) (*worker.Processor, error) {
-	pay := &gateway.DemoPayment{DB: st.DB(), Latency: *f.payLatency, Now: st.Now}
+	pay := &gateway.DemoPayment{DB: st.Books(), Latency: *f.payLatency, Now: st.Now}
 	if *f.payDeclineOver != "" {
 		d, err := money.Parse(*f.payDeclineOver)
 		if err != nil {
@@ -80,7 +80,7 @@ func (f *procFlags) processor(st *store.Store, log *slog.Logger) (*worker.Proces
 	if *f.ossURL != "" {
 		oss = gateway.NewHTTPOSS(*f.ossURL, *f.ossSecret)
 	} else {
-		f.sim = gateway.NewSimulator(st.DB(), gateway.SimulatorConfig{Latency: *f.simLatency, FailRate: *f.simFailRate,
+		f.sim = gateway.NewSimulator(st.Books(), gateway.SimulatorConfig{Latency: *f.simLatency, FailRate: *f.simFailRate,
 			LoseRate: *f.simLoseRate, Reject: *f.simReject, Async: *f.simAsync})
 		oss = f.sim
 	}

@@ -71,7 +71,27 @@ func NewServer(st *store.Store, log *slog.Logger, opts ...Option) *Server {
 	}
 	s.routes()
 	s.handler = s.observe(s.recoverPanics(s.mux))
+	s.metrics.registerStore(st)
 	return s
+}
+
+// registerStore exposes group commit's counters (SQLite).
+func (m *metrics) registerStore(st *store.Store) {
+	counter := func(name, help string, v func(store.BatchStats) float64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help},
+			func() float64 { return v(st.BatchStats()) })
+	}
+	m.registry.MustRegister(
+		counter("openbss_group_commit_batches_total", "Transactions committed by group commit.",
+			func(b store.BatchStats) float64 { return float64(b.Batches) }),
+		counter("openbss_group_commit_pieces_total", "Pieces of work committed by group commit.",
+			func(b store.BatchStats) float64 { return float64(b.Pieces) }),
+		counter("openbss_group_commit_retried_total", "Batches run again with a savepoint per piece because one failed.",
+			func(b store.BatchStats) float64 { return float64(b.Retried) }),
+		counter("openbss_group_commit_run_seconds_total", "Time group commit spent running pieces.",
+			func(b store.BatchStats) float64 { return b.RunSeconds }),
+		counter("openbss_group_commit_commit_seconds_total", "Time group commit spent committing (WAL write, fsync).",
+			func(b store.BatchStats) float64 { return b.CommitSeconds }))
 }
 
 // ServeHTTP implements http.Handler.

@@ -17,7 +17,7 @@ import (
 // the openbss database — the stand-in for the real gateway's books — so a charge retried with
 // the same key after a crash finds the first one and money moves once.
 type DemoPayment struct {
-	DB          *sql.DB
+	DB          Books
 	Latency     time.Duration
 	DeclineOver *money.Decimal
 	Now         func() time.Time

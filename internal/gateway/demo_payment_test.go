@@ -33,7 +33,7 @@ func TestDemoPaymentIdempotent(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		limit := money.MustParse("100")
-		g := &gateway.DemoPayment{DB: st.DB(), Now: st.Now, DeclineOver: &limit}
+		g := &gateway.DemoPayment{DB: st.Books(), Now: st.Now, DeclineOver: &limit}
 		ok, err := g.Charge(ctx, charge("k1", "20.84", ""))
 		if err != nil || ok.Status != gateway.ChargeApproved || ok.TransactionID == "" {
 			t.Fatalf("Charge = %+v, %v", ok, err)
@@ -66,7 +66,7 @@ func TestDemoPaymentIdempotent(t *testing.T) {
 func TestDemoPaymentConcurrentDuplicates(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
-		g := &gateway.DemoPayment{DB: st.DB(), Now: st.Now}
+		g := &gateway.DemoPayment{DB: st.Books(), Now: st.Now}
 		var wg sync.WaitGroup
 		answers := make(chan gateway.ChargeResult, 10)
 		for range 10 {

@@ -7,6 +7,7 @@ package gateway
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 
@@ -104,4 +105,13 @@ type OSSResult struct {
 type OSS interface {
 	Provision(ctx context.Context, it Item) (OSSResult, error)
 	Status(ctx context.Context, itemID string) (OSSResult, error)
+}
+
+// Books is where the demo gateway and the OSS simulator keep their records (the stand-ins for an
+// external system's own database): reads, and writes that are durable when they return. A
+// *sql.DB is one; the store's Books shares its group commit, so the stand-ins do not take an
+// fsync of their own for every call.
+type Books interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }

@@ -23,7 +23,7 @@ type SimulatorConfig struct {
 // the openbss database, as a real OSS would in its own, so that after a lost answer or a crash a
 // retry of the same item answers ALREADY_EXISTS instead of doing the work twice.
 type Simulator struct {
-	DB  *sql.DB
+	DB  Books
 	Now func() time.Time
 	mu  sync.Mutex
 	cfg SimulatorConfig
@@ -31,7 +31,7 @@ type Simulator struct {
 }
 
 // NewSimulator returns a simulator over db.
-func NewSimulator(db *sql.DB, cfg SimulatorConfig) *Simulator {
+func NewSimulator(db Books, cfg SimulatorConfig) *Simulator {
 	return &Simulator{DB: db, Now: time.Now, cfg: cfg, rnd: rand.New(rand.NewPCG(1, 2))}
 }
 

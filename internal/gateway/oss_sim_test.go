@@ -21,7 +21,7 @@ func item(id string) gateway.Item {
 func TestSimulatorDoesEachItemOnce(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
-		sim := gateway.NewSimulator(st.DB(), gateway.SimulatorConfig{})
+		sim := gateway.NewSimulator(st.Books(), gateway.SimulatorConfig{})
 		if res, _ := sim.Status(ctx, "1"); res.Status != gateway.OSSNotFound {
 			t.Errorf("Status of an unknown item = %+v", res)
 		}
@@ -48,7 +48,7 @@ func TestSimulatorDoesEachItemOnce(t *testing.T) {
 func TestSimulatorConcurrentDuplicates(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
-		sim := gateway.NewSimulator(st.DB(), gateway.SimulatorConfig{})
+		sim := gateway.NewSimulator(st.Books(), gateway.SimulatorConfig{})
 		for round := range 20 {
 			id := "dup-" + string(rune('a'+round))
 			var wg sync.WaitGroup
@@ -87,7 +87,7 @@ func TestSimulatorConcurrentDuplicates(t *testing.T) {
 func TestSimulatorMisbehaviour(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
-		sim := gateway.NewSimulator(st.DB(), gateway.SimulatorConfig{Reject: "Subscription quota exceeded"})
+		sim := gateway.NewSimulator(st.Books(), gateway.SimulatorConfig{Reject: "Subscription quota exceeded"})
 		res, err := sim.Provision(ctx, item("r"))
 		if err != nil || res.Status != gateway.OSSFailed || res.Message != "Subscription quota exceeded" {
 			t.Errorf("Reject: %+v, %v", res, err)

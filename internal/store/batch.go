@@ -2,9 +2,12 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
+	"time"
 )
 
 // Group commit (SQLite). A durable commit costs an fsync; one writer committing each order alone is
@@ -23,8 +26,27 @@ type batchWork struct {
 }
 
 type committer struct {
-	once sync.Once
-	ch   chan *batchWork
+	once  sync.Once
+	ch    chan *batchWork
+	stats struct {
+		batches, pieces, retried atomic.Int64
+		runNanos, commitNanos    atomic.Int64
+	}
+}
+
+// BatchStats are group commit's counters since the store opened.
+type BatchStats struct {
+	Batches, Pieces int64   // transactions committed, pieces of work in them
+	Retried         int64   // batches run again with savepoints because a piece failed
+	RunSeconds      float64 // time spent running the pieces
+	CommitSeconds   float64 // time spent committing (the WAL write and fsync)
+}
+
+// BatchStats returns group commit's counters (zero on PostgreSQL, which does not use it).
+func (s *Store) BatchStats() BatchStats {
+	st := &s.batch.stats
+	return BatchStats{Batches: st.batches.Load(), Pieces: st.pieces.Load(), Retried: st.retried.Load(),
+		RunSeconds: float64(st.runNanos.Load()) / 1e9, CommitSeconds: float64(st.commitNanos.Load()) / 1e9}
 }
 
 // InBatchTx runs fn in a transaction shared with other concurrent callers (see above). fn must
@@ -72,10 +94,25 @@ func (s *Store) runBatch(batch []*batchWork) {
 	// First without savepoints: a savepoint per piece costs three statements and a copy of
 	// every page the piece touches, and pieces rarely fail. If one does, the whole transaction
 	// rolls back and the batch runs again with a savepoint around each piece.
-	err := s.InTx(context.Background(), func(tx *Tx) error { return runPieces(tx, batch, results, false) })
+	stats := &s.batch.stats
+	run := func(savepoints bool) error {
+		return s.InTx(context.Background(), func(tx *Tx) error {
+			start := time.Now()
+			err := runPieces(tx, batch, results, savepoints)
+			stats.runNanos.Add(int64(time.Since(start)))
+			tx.committing = time.Now()
+			return err
+		})
+	}
+	err := run(false)
 	if errors.Is(err, errPieceFailed) {
+		stats.retried.Add(1)
 		clear(results)
-		err = s.InTx(context.Background(), func(tx *Tx) error { return runPieces(tx, batch, results, true) })
+		err = run(true)
+	}
+	if err == nil {
+		stats.batches.Add(1)
+		stats.pieces.Add(int64(len(batch)))
 	}
 	for i, w := range batch {
 		switch {
@@ -134,4 +171,27 @@ func safely(fn func(tx *Tx) error, tx *Tx) (err error) {
 		}
 	}()
 	return fn(tx)
+}
+
+// Books is the database as the in-process stand-ins for external systems (the demo payment
+// gateway, the OSS simulator) use it: reads from the read pool, and each write a piece of group
+// commit — durable when it returns, without an fsync of its own.
+func (s *Store) Books() *Books { return &Books{s: s} }
+
+// Books: see Store.Books.
+type Books struct{ s *Store }
+
+// QueryRowContext reads one row.
+func (b *Books) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return b.s.rdb.QueryRowContext(ctx, query, args...)
+}
+
+// ExecContext runs one write and returns once it is committed.
+func (b *Books) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	var res sql.Result
+	err := b.s.InBatchTx(ctx, func(tx *Tx) (err error) {
+		res, err = tx.ExecContext(ctx, query, args...)
+		return err
+	})
+	return res, err
 }

@@ -205,6 +205,8 @@ type Tx struct {
 	notify   bool
 	stmts    *stmtCache
 	ids      map[string]*idRange // id blocks reserved by this transaction (ids.go)
+
+	committing time.Time // set by group commit: when its pieces were done (commit timing)
 }
 
 // forUpdate is the row-lock suffix of a SELECT: FOR UPDATE on PostgreSQL; nothing on SQLite,
@@ -256,6 +258,9 @@ func (s *Store) inTxOnce(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	if !tx.committing.IsZero() {
+		s.batch.stats.commitNanos.Add(int64(time.Since(tx.committing)))
 	}
 	return nil
 }

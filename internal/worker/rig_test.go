@@ -83,7 +83,7 @@ func newRig(t *testing.T, dsn string, o rigOptions) *rig {
 	t.Helper()
 	st := openStore(t, dsn, true)
 	r := &rig{t: t, st: st, logs: &syncBuffer{}}
-	r.pay = &gateway.DemoPayment{DB: st.DB(), Now: st.Now}
+	r.pay = &gateway.DemoPayment{DB: st.Books(), Now: st.Now}
 	var pay gateway.PaymentGateway = r.pay
 	if o.pay != nil {
 		pay = o.pay(r.pay)
@@ -91,7 +91,7 @@ func newRig(t *testing.T, dsn string, o rigOptions) *rig {
 	if o.oss != nil {
 		r.oss = o.oss(st)
 	} else {
-		r.oss = gateway.NewSimulator(st.DB(), gateway.SimulatorConfig{})
+		r.oss = gateway.NewSimulator(st.Books(), gateway.SimulatorConfig{})
 	}
 	log := slog.New(slog.NewTextHandler(r.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	r.proc = worker.New(st, pay, r.oss, o.cfg, log)

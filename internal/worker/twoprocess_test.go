@@ -80,8 +80,8 @@ func TestTwoProcessorsOnePostgres(t *testing.T) {
 		stores = append(stores, st)
 		cfg := fastConfig()
 		cfg.Workers = 8
-		oss := countingOSS{OSS: gateway.NewSimulator(st.DB(), gateway.SimulatorConfig{}), name: name, c: c}
-		pay := countingPay{PaymentGateway: &gateway.DemoPayment{DB: st.DB(), Now: st.Now}, c: c}
+		oss := countingOSS{OSS: gateway.NewSimulator(st.Books(), gateway.SimulatorConfig{}), name: name, c: c}
+		pay := countingPay{PaymentGateway: &gateway.DemoPayment{DB: st.Books(), Now: st.Now}, c: c}
 		procs = append(procs, worker.New(st, pay, oss, cfg, log))
 	}
 	ctx, cancel := context.WithCancel(context.Background())
