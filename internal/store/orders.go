@@ -194,17 +194,18 @@ const orderColumns = `o.id, o.aps_id, o.order_number, o.type, o.buyer_id, b.aps_
 const orderFrom = `orders o JOIN accounts b ON b.id = o.buyer_id JOIN accounts s ON s.id = o.seller_id
 	LEFT JOIN subscriptions sub ON sub.id = o.subscription_id`
 
-func scanOrder(row interface{ Scan(...any) error }) (*order.Order, error) {
+// scanOrder scans orderColumns, then the extra destinations post of columns selected after them.
+func scanOrder(row interface{ Scan(...any) error }, post ...any) (*order.Order, error) {
 	o := &order.Order{}
 	var totals [4]int64
 	var flow string
 	var method, reason sql.NullInt64
 	var od, ed, ct, ut int64
-	err := row.Scan(&o.ID, &o.APSID, &o.Number, &o.Type, &o.BuyerID, &o.BuyerAPSID, &o.BuyerPath, &o.SellerID,
+	err := row.Scan(append([]any{&o.ID, &o.APSID, &o.Number, &o.Type, &o.BuyerID, &o.BuyerAPSID, &o.BuyerPath, &o.SellerID,
 		&o.SellerAPSID, &o.Currency, &totals[0], &totals[1], &totals[2], &totals[3], &o.PaymentStatus,
 		&o.ProvisioningStatus, &flow, &method, &o.PromoCode, &o.PromoResult,
 		&o.SubscriptionID, &o.SubscriptionAPSID, &o.RefundType, &reason, &o.Comment,
-		&o.EndCustomerName, &o.EndCustomerType, &o.ErrorDetails, &o.Draft, &od, &ed, &ct, &ut)
+		&o.EndCustomerName, &o.EndCustomerType, &o.ErrorDetails, &o.Draft, &od, &ed, &ct, &ut}, post...)...)
 	if err != nil {
 		return nil, err
 	}

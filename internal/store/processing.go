@@ -22,18 +22,29 @@ func LockOrder(ctx context.Context, tx *Tx, id int64) (*order.Order, int, error)
 	if tx.postgres {
 		lock = " FOR UPDATE OF o"
 	}
-	o, err := scanOrder(tx.QueryRowContext(ctx, "SELECT "+orderColumns+" FROM "+orderFrom+" WHERE o.id = $1"+lock, id))
+	return loadOrder(ctx, tx, id, lock)
+}
+
+// ReadOrder reads an order with its items and payment attempt number, without a lock, from the
+// read pool: what the processor looks at before it decides whether a step needs a transaction.
+func (s *Store) ReadOrder(ctx context.Context, id int64) (*order.Order, int, error) {
+	return loadOrder(ctx, s.rdb, id, "")
+}
+
+func loadOrder(ctx context.Context, q interface {
+	querier
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}, id int64, lock string) (*order.Order, int, error) {
+	var attempt int
+	o, err := scanOrder(q.QueryRowContext(ctx, "SELECT "+orderColumns+", o.payment_attempt FROM "+orderFrom+
+		" WHERE o.id = $1"+lock, id), &attempt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, 0, ErrNotFound
 	}
 	if err != nil {
 		return nil, 0, err
 	}
-	var attempt int
-	if err := tx.QueryRowContext(ctx, `SELECT payment_attempt FROM orders WHERE id = $1`, id).Scan(&attempt); err != nil {
-		return nil, 0, err
-	}
-	o.Items, err = (&Store{}).items(ctx, tx, id)
+	o.Items, err = (&Store{}).items(ctx, q, id)
 	return o, attempt, err
 }
 

@@ -19,21 +19,24 @@ import (
 // carry idempotency keys, so resuming never charges or provisions twice.
 func (p *Processor) ProcessOrder(ctx context.Context, orderID int64, jobAttempt int) error {
 	for step := 0; step < 8; step++ {
-		var o *order.Order
-		var attempt int
-		err := p.tx(ctx, func(tx *store.Tx) error {
-			var err error
-			o, attempt, err = store.LockOrder(ctx, tx, orderID)
-			if err != nil || o.Flow != order.New {
-				return err
-			}
-			if o.Type == string(order.CodeCancellation) {
-				return nil // a refund waits in NW until pushed to OP (seed 002)
-			}
-			return p.moveFlow(ctx, tx, o, order.Open, "order opened", nil)
-		})
+		// A read decides what to do; only opening a new order needs a transaction here (each
+		// step below re-checks the status under the order's lock).
+		o, attempt, err := p.store.ReadOrder(ctx, orderID)
 		if err != nil {
 			return err
+		}
+		if o.Flow == order.New && o.Type != string(order.CodeCancellation) { // a refund waits in NW until pushed to OP (seed 002)
+			err = p.tx(ctx, func(tx *store.Tx) error {
+				var err error
+				o, attempt, err = store.LockOrder(ctx, tx, orderID)
+				if err != nil || o.Flow != order.New {
+					return err
+				}
+				return p.moveFlow(ctx, tx, o, order.Open, "order opened", nil)
+			})
+			if err != nil {
+				return err
+			}
 		}
 		switch o.Flow {
 		case order.New:
@@ -252,7 +255,11 @@ func (p *Processor) provision(ctx context.Context, o *order.Order, jobAttempt in
 			}
 			continue
 		}
-		if err := p.ItemResult(ctx, o.ID, it.ID, res); err != nil {
+		if retry == nil && lastPending(o.Items, i) {
+			// The last item's result and the order's settlement commit together.
+			return p.itemResult(ctx, o.ID, it.ID, res, true)
+		}
+		if _, err := p.itemResult(ctx, o.ID, it.ID, res, false); err != nil {
 			return false, err
 		}
 	}
@@ -260,6 +267,16 @@ func (p *Processor) provision(ctx context.Context, o *order.Order, jobAttempt in
 		return false, retry
 	}
 	return p.settle(ctx, o.ID)
+}
+
+// lastPending reports whether no item after items[i] is still to be sent to the OSS.
+func lastPending(items []order.Item, i int) bool {
+	for _, it := range items[i+1:] {
+		if it.Status == order.ProvisioningNotStarted {
+			return false
+		}
+	}
+	return true
 }
 
 func ossItem(o *order.Order, it *order.Item) gateway.Item {
@@ -296,7 +313,14 @@ func (p *Processor) recordItem(ctx context.Context, orderID, itemID int64, fn fu
 // same item id already done is success), in progress, or failed. Completing an item applies its
 // effect on the subscription in the same transaction. Idempotent: a completed item stays so.
 func (p *Processor) ItemResult(ctx context.Context, orderID, itemID int64, res gateway.OSSResult) error {
-	return p.tx(ctx, func(tx *store.Tx) error {
+	_, err := p.itemResult(ctx, orderID, itemID, res, false)
+	return err
+}
+
+// itemResult is ItemResult, settling the order in the same transaction when settle is set
+// (done as settle reports it).
+func (p *Processor) itemResult(ctx context.Context, orderID, itemID int64, res gateway.OSSResult, settle bool) (done bool, err error) {
+	err = p.tx(ctx, func(tx *store.Tx) error {
 		o, _, err := store.LockOrder(ctx, tx, orderID)
 		if err != nil {
 			return err
@@ -310,25 +334,31 @@ func (p *Processor) ItemResult(ctx context.Context, orderID, itemID int64, res g
 		if it == nil {
 			return store.ErrNotFound
 		}
-		if it.Status == order.ProvisioningCompleted {
-			return nil
-		}
-		switch res.Status {
-		case gateway.OSSCompleted, gateway.OSSAlreadyExists:
-			it.Status, it.Message = order.ProvisioningCompleted, res.Message
-			if res.OSSSubscriptionID != "" {
-				it.OSSSubscriptionID = res.OSSSubscriptionID
+		if it.Status != order.ProvisioningCompleted {
+			switch res.Status {
+			case gateway.OSSCompleted, gateway.OSSAlreadyExists:
+				it.Status, it.Message = order.ProvisioningCompleted, res.Message
+				if res.OSSSubscriptionID != "" {
+					it.OSSSubscriptionID = res.OSSSubscriptionID
+				}
+				if err := store.ApplyItem(ctx, tx, o, it); err != nil {
+					return err
+				}
+			case gateway.OSSInProgress:
+				it.Status, it.Message = order.ProvisioningInProgress, res.Message
+			default:
+				it.Status, it.Message = order.ProvisioningFailedSt, res.Message
 			}
-			if err := store.ApplyItem(ctx, tx, o, it); err != nil {
+			if err := store.SetItem(ctx, tx, it, false, 1); err != nil {
 				return err
 			}
-		case gateway.OSSInProgress:
-			it.Status, it.Message = order.ProvisioningInProgress, res.Message
-		default:
-			it.Status, it.Message = order.ProvisioningFailedSt, res.Message
 		}
-		return store.SetItem(ctx, tx, it, false, 1)
+		if settle {
+			done, err = p.settleLocked(ctx, tx, o)
+		}
+		return err
 	})
+	return done, err
 }
 
 // settle derives the order's state from its items: all completed → CP; some failed and none
@@ -336,38 +366,43 @@ func (p *Processor) ItemResult(ctx context.Context, orderID, itemID int64, res g
 func (p *Processor) settle(ctx context.Context, orderID int64) (done bool, err error) {
 	err = p.tx(ctx, func(tx *store.Tx) error {
 		o, _, err := store.LockOrder(ctx, tx, orderID)
-		if err != nil || (o.Flow != order.Provisioning && o.Flow != order.ProvisioningFailed) {
-			done = true
+		if err != nil {
 			return err
 		}
-		var completed, pending int
-		failure := ""
-		for _, it := range o.Items {
-			switch it.Status {
-			case order.ProvisioningCompleted:
-				completed++
-			case order.ProvisioningFailedSt:
-				if failure == "" {
-					failure = it.Message
-				}
-			default:
-				pending++
-			}
-		}
-		switch {
-		case completed == len(o.Items):
-			done = true
-			return p.moveFlow(ctx, tx, o, order.Completed, "all items provisioned", func() {
-				o.ProvisioningStatus, o.ErrorDetails = order.ProvisioningCompleted, ""
-			})
-		case failure != "" && pending == 0 && o.Flow != order.ProvisioningFailed:
-			done = true
-			return p.moveFlow(ctx, tx, o, order.ProvisioningFailed, "provisioning failed: "+failure, func() {
-				o.ProvisioningStatus, o.ErrorDetails = order.ProvisioningFailedSt, failure
-			})
-		}
-		done = pending == 0
-		return nil
+		done, err = p.settleLocked(ctx, tx, o)
+		return err
 	})
 	return done, err
+}
+
+// settleLocked is settle on the order o, locked in tx.
+func (p *Processor) settleLocked(ctx context.Context, tx *store.Tx, o *order.Order) (done bool, err error) {
+	if o.Flow != order.Provisioning && o.Flow != order.ProvisioningFailed {
+		return true, nil
+	}
+	var completed, pending int
+	failure := ""
+	for _, it := range o.Items {
+		switch it.Status {
+		case order.ProvisioningCompleted:
+			completed++
+		case order.ProvisioningFailedSt:
+			if failure == "" {
+				failure = it.Message
+			}
+		default:
+			pending++
+		}
+	}
+	switch {
+	case completed == len(o.Items):
+		return true, p.moveFlow(ctx, tx, o, order.Completed, "all items provisioned", func() {
+			o.ProvisioningStatus, o.ErrorDetails = order.ProvisioningCompleted, ""
+		})
+	case failure != "" && pending == 0 && o.Flow != order.ProvisioningFailed:
+		return true, p.moveFlow(ctx, tx, o, order.ProvisioningFailed, "provisioning failed: "+failure, func() {
+			o.ProvisioningStatus, o.ErrorDetails = order.ProvisioningFailedSt, failure
+		})
+	}
+	return pending == 0, nil
 }
