@@ -230,15 +230,7 @@ func (p *Panel) orders(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, err)
 		return
 	}
-	lq.SkipCount = true
-	// The capped count comes first: whether the filter matches many orders decides how the
-	// page is best found (store.PanelListOrders).
-	count, err := p.store.PanelCountOrders(r.Context(), u.Principal.Account.Path, u.Everything, lq, listCountCap)
-	if err != nil {
-		p.fail(w, r, err)
-		return
-	}
-	orders, err := p.store.PanelListOrders(r.Context(), u.Principal.Account.Path, u.Everything, count.More, lq)
+	orders, count, err := p.store.PanelOrders(r.Context(), u.Principal.Account.Path, u.Everything, lq, listCountCap)
 	if err != nil {
 		p.fail(w, r, err)
 		return

@@ -73,13 +73,18 @@ func TestPanelAtScale(t *testing.T) {
 	for _, u := range users {
 		cookie := scaleSession(t, st, u)
 		urls := scaleURLs(t, st, cookie, pn)
+		start := time.Now()
 		for _, target := range urls {
 			d, status := timePage(pn, cookie, target)
-			if status != http.StatusOK && status != http.StatusNotFound {
+			if status != http.StatusOK && status != http.StatusNotFound && status != http.StatusConflict {
 				t.Errorf("%s %s: status %d", u.name, target, status)
+			}
+			if d >= limit {
+				t.Logf("slow: %8.1f ms  %-15s %s", ms(d), u.name, target)
 			}
 			all = append(all, scaleTiming{user: u.name, url: target, d: d, status: status})
 		}
+		t.Logf("%s: %d pages in %s", u.name, len(urls), time.Since(start).Round(time.Second))
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].d > all[j].d })
 	t.Logf("%d orders, %d page requests; slowest:", orders, len(all))
@@ -168,11 +173,16 @@ func scaleSession(t *testing.T, st *store.Store, u scaleUser) *http.Cookie {
 	return &http.Cookie{Name: "openbss_panel", Value: sid}
 }
 
-// timePage serves target once to warm up, then three times, and returns the median time.
+// timePage serves target once to warm up, then three times, and returns the median time (a
+// page slower than a second is served once).
 func timePage(h http.Handler, cookie *http.Cookie, target string) (time.Duration, int) {
 	var ds []time.Duration
+	var first time.Duration
 	status := 0
 	for i := 0; i < 4; i++ {
+		if i == 1 && len(ds) == 0 && first > time.Second {
+			return first, status
+		}
 		req := httptest.NewRequest(http.MethodGet, "https://localhost"+target, nil)
 		req.AddCookie(cookie)
 		rec := httptest.NewRecorder()
@@ -180,6 +190,9 @@ func timePage(h http.Handler, cookie *http.Cookie, target string) (time.Duration
 		h.ServeHTTP(rec, req)
 		d := time.Since(start)
 		status = rec.Code
+		if i == 0 {
+			first = d
+		}
 		if i > 0 {
 			ds = append(ds, d)
 		}
@@ -198,22 +211,29 @@ func scaleURLs(t *testing.T, st *store.Store, cookie *http.Cookie, h http.Handle
 		t.Fatal(err)
 	}
 	lo, hi := account.SubtreeRange(pr.Account.Path)
-	var apsID, number, customer, customerName string
+	// A PF order of the scope if it has one (its page offers actions), else any; a scope
+	// without orders filters by values that match nothing.
+	apsID, number, customer, customerName := "", "1", pr.Account.APSID, "Nobody Here"
 	var buyer int64
-	err = st.DB().QueryRowContext(ctx, `SELECT o.aps_id, o.order_number, o.buyer_id, o.end_customer_name FROM orders o
-		WHERE o.buyer_path >= $1 AND o.buyer_path < $2 ORDER BY o.buyer_path, o.id LIMIT 1`, lo, hi).Scan(&apsID, &number, &buyer, &customerName)
-	if err != nil {
-		t.Fatalf("an order of %s: %v", pr.Account.Name, err)
+	for _, q := range []string{`SELECT o.aps_id, o.order_number, o.buyer_id, o.end_customer_name FROM orders o
+		WHERE o.of_status = 'PF' AND o.buyer_path >= $1 AND o.buyer_path < $2 LIMIT 1`,
+		`SELECT o.aps_id, o.order_number, o.buyer_id, o.end_customer_name FROM orders o
+		WHERE o.buyer_path >= $1 AND o.buyer_path < $2 LIMIT 1`} {
+		if st.DB().QueryRowContext(ctx, q, lo, hi).Scan(&apsID, &number, &buyer, &customerName) == nil {
+			break
+		}
 	}
-	if err := st.DB().QueryRowContext(ctx, `SELECT aps_id FROM accounts WHERE id = $1`, buyer).Scan(&customer); err != nil {
-		t.Fatal(err)
+	if buyer != 0 {
+		if err := st.DB().QueryRowContext(ctx, `SELECT aps_id FROM accounts WHERE id = $1`, buyer).Scan(&customer); err != nil {
+			t.Fatal(err)
+		}
 	}
 	var sub string
 	_ = st.DB().QueryRowContext(ctx, `SELECT COALESCE(MAX(sub.aps_id), '') FROM subscriptions sub JOIN accounts a ON a.id = sub.account_id
 		WHERE a.path >= $1 AND a.path < $2`, lo, hi).Scan(&sub)
 	var item int64
 	_ = st.DB().QueryRowContext(ctx, `SELECT COALESCE(MAX(i.id), 0) FROM provisioning_items i JOIN orders o ON o.id = i.order_id
-		WHERE o.buyer_path >= $1 AND o.buyer_path < $2`, lo, hi).Scan(&item)
+		WHERE o.aps_id = $1`, apsID).Scan(&item)
 
 	filters := [][2]string{{"type", "SO"}, {"ofStatus", "PF"}, {"status", "PROBLEM"}, {"number", number},
 		{"customer", customer}, {"customer", customerName}, {"from", "2020-01-01"}, {"to", "2020-03-31"}}
@@ -252,12 +272,14 @@ func scaleURLs(t *testing.T, st *store.Store, cookie *http.Cookie, h http.Handle
 			"/panel/orders?ofStatus=PF&start="+start)
 	}
 	o := "/panel/orders/" + apsID
-	urls = append(urls, "/panel/", o, o+"/confirm?action=push&to=CL", o+"/confirm?action=resubmit",
-		"/panel/subscriptions", "/panel/subscriptions?status=ACTIVE", "/panel/subscriptions?name=a",
+	if apsID != "" {
+		urls = append(urls, o, o+"/confirm?action=push&to=HL", o+"/confirm?action=resubmit")
+	}
+	urls = append(urls, "/panel/", "/panel/subscriptions", "/panel/subscriptions?status=ACTIVE", "/panel/subscriptions?name=a",
 		"/panel/subscriptions?account="+customer, "/panel/subscriptions?start=50",
 		"/panel/accounts", "/panel/accounts?start=200", "/panel/accounts/"+customer, "/panel/accounts/"+pr.Account.APSID,
 		"/panel/catalog", "/panel/events")
-	if item != 0 {
+	if item != 0 && apsID != "" {
 		urls = append(urls, fmt.Sprintf("%s/confirm?action=event&event=creation&item=%d&gateId=4&message=done&subscrId=1", o, item))
 	}
 	if sub != "" {

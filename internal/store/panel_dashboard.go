@@ -5,10 +5,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/openbss/openbss/internal/account"
@@ -60,29 +58,6 @@ func (s *Store) PanelFlowCounts(ctx context.Context, scopePath string, everythin
 	}
 	return out, nil
 }
-
-// PanelCountOrders counts the orders a compiled order-list query matches, up to limit. It reads
-// the orders table alone unless the filter names the buyer or the seller.
-func (s *Store) PanelCountOrders(ctx context.Context, scopePath string, everything bool, q ListQuery, limit int) (Count, error) {
-	where, args, err := s.panelScope(ctx, scopePath, everything)
-	if err != nil {
-		return Count{}, err
-	}
-	if q.Where != "" {
-		where = "(" + where + ") AND (" + q.Where + ")"
-	}
-	from := "orders o"
-	if joinedColumn.MatchString(q.Where) {
-		from = orderFrom
-	}
-	return s.cappedCount(ctx, "SELECT 1 FROM "+from+" WHERE "+where, append(args, q.Args...), limit)
-}
-
-// joinedColumn finds the columns of orderFrom's joined tables in a compiled filter.
-var joinedColumn = regexp.MustCompile(`\b(b|s|sub)\.[a-z_]+`)
-
-// orderColumn finds the order columns of a compiled filter.
-var orderColumn = regexp.MustCompile(`\b(o|b|s|sub)\.[a-z_]+`)
 
 // PanelOldestOrders returns the oldest orders of the subtree in the given flow statuses, at
 // most limit, oldest first. counts are the subtree's counts per status (PanelFlowCounts): a
@@ -202,34 +177,4 @@ func (s *Store) panelScope(ctx context.Context, scopePath string, everything boo
 		}
 	}
 	return "o.buyer_path >= $1 AND o.buyer_path < $2", []any{lo, hi}, nil
-}
-
-// PanelListOrders is ListOrders for the panel: the same columns and the same compiled filter,
-// sort and page (the API's RQL path), with panelScope's scope. many says the filter matches
-// many orders (the panel's capped count reached its cap): then on SQLite the filter is kept off
-// the indexes, so the sort's index leads and the page is found among the first rows of the
-// sort, instead of sorting every match of the filter's index.
-func (s *Store) PanelListOrders(ctx context.Context, scopePath string, everything, many bool, q ListQuery) ([]*order.Order, error) {
-	scope, args, err := s.panelScope(ctx, scopePath, everything)
-	if err != nil {
-		return nil, err
-	}
-	if many && !s.postgres {
-		// The sort's own column keeps its index: a range on it is the walk itself.
-		lead, _, _ := strings.Cut(q.OrderBy, " ")
-		q.Where = orderColumn.ReplaceAllStringFunc(q.Where, func(col string) string {
-			if col == lead {
-				return col
-			}
-			return "+" + col
-		})
-	}
-	var out []*order.Order
-	q.SkipCount = true
-	_, err = s.list(ctx, collection{columns: orderColumns, from: orderFrom, scope: scope, args: args}, q, func(r *sql.Rows) error {
-		o, err := scanOrder(r)
-		out = append(out, o)
-		return err
-	})
-	return out, err
 }

@@ -1,0 +1,433 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/openbss/openbss/internal/account"
+	"github.com/openbss/openbss/internal/order"
+)
+
+// The panel's order list on millions of orders. The orders table has one index per filterable
+// column and no composite ones (each costs the write path), and SQLite plans without
+// statistics: to it every equality on an index matches ten rows, so "type = SO" (40% of the
+// orders) looks as good as an order number. Reading an order's row costs about a hundred times
+// more than reading an index entry, so a page is fast exactly when few rows are read. The
+// panel therefore plans its own queries on SQLite: it counts, index-only and up to a cap, how
+// many orders each condition's index holds, leads with the smallest when it is small, and
+// otherwise walks the sort's index; every other condition is kept off its index (unary +). On
+// both engines the page's ids are found in orders alone and only they are joined to their
+// accounts and subscription, and a descending sort breaks ties descending too, so one index
+// walk serves it.
+
+// driveRows is the largest index range the panel always leads a query with on SQLite: reading
+// that many order rows takes about 40 ms.
+const driveRows = 12_000
+
+// panelCond is one conjunct of an order query: its SQL (placeholders $1… into the query's
+// arguments) and the column whose index could lead the query ("" when none can).
+type panelCond struct {
+	sql    string
+	column string
+}
+
+// condColumn finds the column a compiled RQL conjunct constrains ("o.type = $3",
+// "o.order_number IN ($3,$4)", "b.aps_id = $5").
+var condColumn = regexp.MustCompile(`^((?:o|b|s)\.[a-z_]+) (?:=|>=|<=|<|>|IN) `)
+
+// subscriptionExists is how the RQL compiler writes subscriptionId (api.orderSchema): as an
+// EXISTS it can never lead; as the equivalent IN over order_subscriptions it leads by the
+// orders' primary key.
+const subscriptionExists = "EXISTS(SELECT 1 FROM order_subscriptions os JOIN subscriptions x ON x.id = os.subscription_id WHERE os.order_id = o.id AND "
+
+// splitAnd splits a compiled filter into its top-level conjuncts; a filter with a top-level OR
+// stays whole.
+func splitAnd(where string) []string {
+	if where == "" {
+		return nil
+	}
+	var out []string
+	depth, last := 0, 0
+	for i := 0; i < len(where); i++ {
+		switch where[i] {
+		case '(':
+			depth++
+		case ')':
+			depth--
+		case ' ':
+			if depth == 0 && strings.HasPrefix(where[i:], " OR ") {
+				return []string{where}
+			}
+			if depth == 0 && strings.HasPrefix(where[i:], " AND ") {
+				out = append(out, where[last:i])
+				last = i + len(" AND ")
+			}
+		}
+	}
+	return append(out, where[last:])
+}
+
+// orderPlan is an order-list query taken apart for planning.
+type orderPlan struct {
+	conds   []panelCond
+	args    []any
+	orderBy []string // sort terms, e.g. "o.total DESC"
+}
+
+// newOrderPlan takes the scope and the compiled filter apart. The scope's arguments are $1 and
+// $2 and the filter's follow, as in every list.
+func newOrderPlan(scopePath string, everything bool, q ListQuery) orderPlan {
+	lo, hi := account.SubtreeRange(scopePath)
+	p := orderPlan{args: append([]any{lo, hi}, q.Args...)}
+	if !everything {
+		p.conds = append(p.conds, panelCond{"o.buyer_path >= $1", "o.buyer_path"}, panelCond{"o.buyer_path < $2", "o.buyer_path"})
+	}
+	for _, c := range splitAnd(q.Where) {
+		c = strings.TrimSpace(c)
+		if rest, ok := strings.CutPrefix(c, subscriptionExists); ok {
+			c = "o.id IN (SELECT os.order_id FROM order_subscriptions os JOIN subscriptions x ON x.id = os.subscription_id WHERE " + rest
+		}
+		col := ""
+		if m := condColumn.FindStringSubmatch(c); m != nil {
+			col = m[1]
+		}
+		p.conds = append(p.conds, panelCond{c, col})
+	}
+	p.orderBy = sortTerms(q.OrderBy)
+	p.derive()
+	return p
+}
+
+// sortTerms splits an ORDER BY and gives the id tiebreak the first key's direction: the RQL
+// compiler's "o.total DESC, o.id" is a walk of no index (total descending, id ascending), and
+// "o.total DESC, o.id DESC" is the orders_total index read backwards.
+func sortTerms(orderBy string) []string {
+	terms := strings.Split(orderBy, ", ")
+	desc := strings.HasSuffix(terms[0], " DESC")
+	var out []string
+	seen := map[string]bool{}
+	for _, t := range terms {
+		col, _, _ := strings.Cut(t, " ")
+		if seen[col] {
+			continue // "o.id DESC, o.id"
+		}
+		seen[col] = true
+		if col == "o.id" && desc {
+			t = "o.id DESC"
+		}
+		out = append(out, t)
+	}
+	return out
+}
+
+// sortColumn is the column the list is sorted by first.
+func (p *orderPlan) sortColumn() string {
+	col, _, _ := strings.Cut(p.orderBy[0], " ")
+	return col
+}
+
+func (p *orderPlan) arg(v any) string {
+	p.args = append(p.args, v)
+	return "$" + strconv.Itoa(len(p.args))
+}
+
+// placeholder is the argument a "$n" names.
+var placeholder = regexp.MustCompile(`\$([0-9]+)`)
+
+func (p *orderPlan) valueOf(c panelCond) (string, bool) {
+	m := placeholder.FindAllStringSubmatch(c.sql, -1)
+	if len(m) != 1 || !strings.Contains(c.sql, " = ") {
+		return "", false
+	}
+	n, _ := strconv.Atoi(m[0][1])
+	v, ok := p.args[n-1].(string)
+	return v, ok
+}
+
+// derive adds what a condition implies about the sort's column, so the sort's index walk
+// skips to the matching orders instead of reading past the others: an order's number is its
+// type and a counter ("SO000123", InsertOrder), so the orders of a type sorted by number are
+// one range of the order_number index.
+func (p *orderPlan) derive() {
+	if p.sortColumn() != "o.order_number" {
+		return
+	}
+	for _, c := range p.conds {
+		if v, ok := p.valueOf(c); ok && c.column == "o.type" && len(v) == 2 && v[1] < 'Z' {
+			p.conds = append(p.conds, panelCond{"o.order_number >= " + p.arg(v) + " AND o.order_number < " + p.arg(v[:1]+string(v[1]+1)), "o.order_number"})
+		}
+	}
+}
+
+// joins is what the conditions need joined to orders.
+func joins(conds []panelCond) string {
+	var j string
+	all := ""
+	for _, c := range conds {
+		all += " " + c.sql
+	}
+	if strings.Contains(all, "b.") {
+		j += " JOIN accounts b ON b.id = o.buyer_id"
+	}
+	if strings.Contains(all, "s.") {
+		j += " JOIN accounts s ON s.id = o.seller_id"
+	}
+	return j
+}
+
+// where renders conditions; those off the lead are kept off their indexes.
+func where(conds []panelCond, lead map[string]bool) string {
+	if len(conds) == 0 {
+		return "TRUE"
+	}
+	parts := make([]string, len(conds))
+	for i, c := range conds {
+		parts[i] = c.sql
+		if c.column != "" && !lead[c.column] {
+			parts[i] = "+" + c.sql
+		}
+	}
+	return strings.Join(parts, " AND ")
+}
+
+// compact renumbers the placeholders of a query to the arguments it uses: an argument no
+// placeholder names is an error to database/sql.
+func compact(query string, args []any) (string, []any) {
+	var out []any
+	seen := map[string]string{}
+	query = placeholder.ReplaceAllStringFunc(query, func(ph string) string {
+		if n, ok := seen[ph]; ok {
+			return n
+		}
+		i, _ := strconv.Atoi(ph[1:])
+		out = append(out, args[i-1])
+		seen[ph] = "$" + strconv.Itoa(len(out))
+		return seen[ph]
+	})
+	return query, out
+}
+
+// groupCountCap bounds the index-only counts of the conditions' ranges (counting 50,000 index
+// entries takes a few milliseconds).
+const groupCountCap = 50_000
+
+// sampleRows is how many rows of its leading range a count reads when the range is too large to
+// read whole: past it, the count says "more than" what it found.
+const sampleRows = 3_000
+
+// group is the conditions on one indexed column (or on a flow status and a buyer path range,
+// which orders_of_status_path serves together), with the size of its index range.
+type group struct {
+	cols  map[string]bool
+	conds []panelCond
+	rows  Count
+}
+
+// groups counts, index-only, the index range of every indexed condition and returns them
+// smallest first.
+func (s *Store) groups(ctx context.Context, p orderPlan) ([]group, error) {
+	byCol := map[string][]panelCond{}
+	for _, c := range p.conds {
+		if c.column != "" {
+			byCol[c.column] = append(byCol[c.column], c)
+		}
+	}
+	if st := byCol["o.of_status"]; len(st) == 1 && strings.Contains(st[0].sql, " = ") && byCol["o.buyer_path"] != nil {
+		byCol["o.of_status o.buyer_path"] = append(append([]panelCond{}, st...), byCol["o.buyer_path"]...)
+	}
+	var out []group
+	for cols, conds := range byCol {
+		g := group{cols: columnSet(cols), conds: conds}
+		q, args := compact("SELECT 1 FROM orders o"+joins(conds)+" WHERE "+where(conds, g.cols), p.args)
+		var err error
+		if g.rows, err = s.cappedCount(ctx, q, args, groupCountCap); err != nil {
+			return nil, err
+		}
+		out = append(out, g)
+	}
+	slices.SortFunc(out, func(a, b group) int {
+		if c := cmp.Compare(a.rows.N, b.rows.N); c != 0 {
+			return c
+		}
+		return cmp.Compare(len(b.cols), len(a.cols)) // the composite range first
+	})
+	return out, nil
+}
+
+func columnSet(cols string) map[string]bool {
+	set := map[string]bool{}
+	for _, c := range strings.Fields(cols) {
+		set[c] = true
+	}
+	return set
+}
+
+// PanelOrders is ListOrders for the panel, with the count of the matching orders up to
+// countCap: the same columns and the same compiled filter, sort and page (the API's RQL
+// path), planned for millions of orders. The page's ids are found in orders alone; only they
+// are joined to their accounts and subscription.
+func (s *Store) PanelOrders(ctx context.Context, scopePath string, everything bool, q ListQuery, countCap int) ([]*order.Order, Count, error) {
+	p := newOrderPlan(scopePath, everything, q)
+	var ids []int64
+	var count Count
+	var err error
+	if s.postgres {
+		ids, count, err = s.pgOrderPage(ctx, p, q, countCap)
+	} else {
+		ids, count, err = s.sqliteOrderPage(ctx, p, q, countCap)
+	}
+	if err != nil || len(ids) == 0 {
+		return nil, count, err
+	}
+	marks := make([]string, len(ids))
+	args := make([]any, len(ids))
+	at := make(map[int64]int, len(ids))
+	for i, id := range ids {
+		marks[i], args[i], at[id] = "$"+strconv.Itoa(i+1), id, i
+	}
+	out := make([]*order.Order, len(ids))
+	err = s.each(ctx, "SELECT "+orderColumns+" FROM "+orderFrom+" WHERE o.id IN ("+strings.Join(marks, ",")+")", args, func(r *sql.Rows) error {
+		o, err := scanOrder(r)
+		if err == nil {
+			out[at[o.ID]] = o
+		}
+		return err
+	})
+	return slices.DeleteFunc(out, func(o *order.Order) bool { return o == nil }), count, err
+}
+
+// pgOrderPage: PostgreSQL plans well with its statistics (bitmap ANDs of the indexes), given
+// the query as written and a count whose cap is in the query.
+func (s *Store) pgOrderPage(ctx context.Context, p orderPlan, q ListQuery, countCap int) ([]int64, Count, error) {
+	from := "orders o" + joins(p.conds) + " WHERE " + where(p.conds, allColumns(p.conds))
+	query, args := compact("SELECT 1 FROM "+from, p.args)
+	count, err := s.cappedCount(ctx, query, args, countCap)
+	if err != nil {
+		return nil, count, err
+	}
+	query, args = compact("SELECT o.id FROM "+from+" ORDER BY "+strings.Join(p.orderBy, ", ")+
+		" LIMIT "+strconv.Itoa(q.Count)+" OFFSET "+strconv.Itoa(q.Offset), p.args)
+	ids, err := s.ids(ctx, query, args)
+	return ids, count, err
+}
+
+func allColumns(conds []panelCond) map[string]bool {
+	set := map[string]bool{}
+	for _, c := range conds {
+		set[c.column] = true
+	}
+	return set
+}
+
+func (s *Store) ids(ctx context.Context, query string, args []any) ([]int64, error) {
+	var out []int64
+	err := s.each(ctx, query, args, func(r *sql.Rows) error {
+		var id int64
+		out = append(out, id)
+		return r.Scan(&out[len(out)-1])
+	})
+	return out, err
+}
+
+// sqliteOrderPage finds the page on SQLite in one of two ways, whichever reads fewer order rows:
+// lead with the smallest condition's index range, read every order it holds, and sort the
+// matches (the count is then exact); or walk the sort's index, reading rows until the page is
+// full (the count is then sampled from the smallest range).
+func (s *Store) sqliteOrderPage(ctx context.Context, p orderPlan, q ListQuery, countCap int) ([]int64, Count, error) {
+	groups, err := s.groups(ctx, p)
+	if err != nil || len(groups) == 0 {
+		if err == nil { // no filter (or none an index serves): the sort's index alone
+			var count Count
+			query, args := compact("SELECT 1 FROM orders o"+joins(p.conds)+" WHERE "+where(p.conds, nil), p.args)
+			if count, err = s.cappedCount(ctx, query, args, countCap); err == nil {
+				ids, err := s.walk(ctx, p, q)
+				return ids, count, err
+			}
+		}
+		return nil, Count{}, err
+	}
+	best := groups[0]
+	if !best.rows.More && best.rows.N <= driveRows {
+		return s.sqliteLead(ctx, p, best, q, countCap)
+	}
+	var count Count
+	if rest(p, best) == nil {
+		// One condition: its count is index-only.
+		query, args := compact("SELECT 1 FROM orders o"+joins(best.conds)+" WHERE "+where(best.conds, best.cols), p.args)
+		if count, err = s.cappedCount(ctx, query, args, countCap); err != nil {
+			return nil, count, err
+		}
+	} else {
+		// The smallest range is large: sample it for the count and the matches' density, and
+		// lead with it when that reads fewer rows than walking the sort's index would.
+		found, err := s.sample(ctx, p, best)
+		if err != nil {
+			return nil, count, err
+		}
+		count = Count{N: min(found, countCap), More: true}
+		var total int
+		if err := s.rdb.QueryRowContext(ctx, `SELECT COALESCE(MAX(rowid), 0) FROM orders`).Scan(&total); err != nil {
+			return nil, count, err
+		}
+		matches := max(found*best.rows.N/sampleRows, 1) // at least: best.rows may be capped
+		if !best.rows.More && best.rows.N < (q.Offset+q.Count)*total/matches {
+			return s.sqliteLead(ctx, p, best, q, countCap)
+		}
+	}
+	ids, err := s.walk(ctx, p, q)
+	switch {
+	case len(ids) < q.Count && (q.Offset == 0 || len(ids) > 0):
+		count = Count{N: q.Offset + len(ids)} // the walk reached the end
+	case count.More:
+		count.N = min(max(count.N, q.Offset+len(ids)-1), countCap) // "more than" the rows before the next page
+	}
+	return ids, count, err
+}
+
+// rest is the conditions outside the group.
+func rest(p orderPlan, g group) []panelCond {
+	var out []panelCond
+	for _, c := range p.conds {
+		if !g.cols[c.column] {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// sqliteLead reads every order of the group's index range, keeps the matches in the list's
+// order and returns the page of them, with their exact count.
+func (s *Store) sqliteLead(ctx context.Context, p orderPlan, g group, q ListQuery, countCap int) ([]int64, Count, error) {
+	orderBy := "+" + strings.Join(p.orderBy, ", +")
+	query, args := compact("SELECT o.id FROM orders o"+joins(p.conds)+" WHERE "+where(p.conds, g.cols)+" ORDER BY "+orderBy, p.args)
+	ids, err := s.ids(ctx, query, args)
+	count := Count{N: min(len(ids), countCap), More: len(ids) > countCap}
+	if q.Offset >= len(ids) {
+		return nil, count, err
+	}
+	return ids[q.Offset:min(len(ids), q.Offset+q.Count)], count, err
+}
+
+// walk walks the sort's index, every condition but a range on the sort's column kept off its
+// index, until the page is full.
+func (s *Store) walk(ctx context.Context, p orderPlan, q ListQuery) ([]int64, error) {
+	query, args := compact("SELECT o.id FROM orders o"+joins(p.conds)+" WHERE "+where(p.conds, columnSet(p.sortColumn()))+
+		" ORDER BY "+strings.Join(p.orderBy, ", ")+" LIMIT "+strconv.Itoa(q.Count)+" OFFSET "+strconv.Itoa(q.Offset), p.args)
+	return s.ids(ctx, query, args)
+}
+
+// sample counts the matches among the first sampleRows orders of the group's range: their
+// ids are read from its index alone, then their rows by rowid.
+func (s *Store) sample(ctx context.Context, p orderPlan, g group) (int, error) {
+	others := rest(p, g)
+	query, args := compact("SELECT COUNT(*) FROM (SELECT o.rowid AS r FROM orders o"+joins(g.conds)+" WHERE "+where(g.conds, g.cols)+
+		" LIMIT "+strconv.Itoa(sampleRows)+") l JOIN orders o ON o.rowid = l.r"+joins(others)+" WHERE "+where(others, nil), p.args)
+	var n int
+	err := s.rdb.QueryRowContext(ctx, query, args...).Scan(&n)
+	return n, err
+}
