@@ -25,6 +25,11 @@ const pageSize = 50
 // maxStart is the deepest row a list pages to: an offset is a walk over every row before it.
 const maxStart = 100_000
 
+// maxOrderStart is the deepest row the order list pages to: on millions of orders a page
+// further down a filtered list reads tens of thousands of rows (past 100 ms); a filter or the
+// reversed sort reaches any order sooner.
+const maxOrderStart = 1_000
+
 // listCountCap bounds the count shown above a list (a list's count joins the rows it counts).
 const listCountCap = 10_000
 
@@ -139,8 +144,8 @@ func (f orderFilter) rql(count int) (string, error) {
 	case f.From != "" || f.To != "":
 		add("sort(-creationTime)") // newest first, as by default, along the dates' own index
 	}
-	if f.Start > maxStart {
-		return "", problem.Invalid("InvalidFilter", "pages go up to row %d; narrow the list with a filter", maxStart)
+	if f.Start > maxOrderStart {
+		return "", problem.Invalid("InvalidFilter", "pages go up to row %d; narrow the list with a filter or reverse the sort", maxOrderStart)
 	}
 	add("limit(" + strconv.Itoa(f.Start) + "," + strconv.Itoa(count) + ")")
 	return strings.Join(terms, "&"), nil
@@ -238,7 +243,7 @@ func (p *Panel) orders(w http.ResponseWriter, r *http.Request) {
 	more := len(orders) > pageSize
 	orders = orders[:min(len(orders), pageSize)]
 	d := ordersData{Filter: f, RQL: raw, Orders: orders, Types: orderTypes, Flows: flowOrder, Statuses: orderStatuses, Sorts: orderSorts,
-		Pager: newPager(f.Start, pageSize, len(orders), more, count, func(s int) string { return "/panel/orders?" + f.query("start", strconv.Itoa(s)) })}
+		Pager: newPager(f.Start, pageSize, len(orders), more && f.Start+pageSize <= maxOrderStart, count, func(s int) string { return "/panel/orders?" + f.query("start", strconv.Itoa(s)) })}
 	p.render(w, r, http.StatusOK, "orders", page{Title: "Orders", Nav: "orders", Data: d})
 }
 

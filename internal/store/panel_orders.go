@@ -151,18 +151,36 @@ func (p *orderPlan) valueOf(c panelCond) (string, bool) {
 
 // derive adds what a condition implies about the sort's column, so the sort's index walk
 // skips to the matching orders instead of reading past the others: an order's number is its
-// type and a counter ("SO000123", InsertOrder), so the orders of a type sorted by number are
-// one range of the order_number index.
+// type and a counter ("SO000123", InsertOrder), and its status follows from its flow status
+// (order.StatusOf, which every write of of_status writes status with).
 func (p *orderPlan) derive() {
-	if p.sortColumn() != "o.order_number" {
-		return
-	}
+	sortCol := p.sortColumn()
 	for _, c := range p.conds {
-		if v, ok := p.valueOf(c); ok && c.column == "o.type" && len(v) == 2 && v[1] < 'Z' {
-			p.conds = append(p.conds, panelCond{"o.order_number >= " + p.arg(v) + " AND o.order_number < " + p.arg(v[:1]+string(v[1]+1)), "o.order_number"})
+		v, ok := p.valueOf(c)
+		if !ok {
+			continue
+		}
+		switch {
+		case c.column == "o.type" && sortCol == "o.order_number" && len(v) == 2 && v[1] < 'Z':
+			p.conds = append(p.conds, panelCond{"o.order_number >= " + p.arg(v) + " AND o.order_number < " + p.arg(v[:1]+string(v[1]+1)), sortCol})
+		case c.column == "o.of_status" && sortCol == "o.status" && order.FlowStatus(v).Valid():
+			p.conds = append(p.conds, panelCond{"o.status = " + p.arg(string(order.StatusOf(order.FlowStatus(v)))), sortCol})
+		case c.column == "o.status" && sortCol == "o.of_status":
+			var in []string
+			for _, f := range flowStatuses {
+				if string(order.StatusOf(f)) == v {
+					in = append(in, p.arg(string(f)))
+				}
+			}
+			if len(in) > 0 {
+				p.conds = append(p.conds, panelCond{"o.of_status IN (" + strings.Join(in, ",") + ")", sortCol})
+			}
 		}
 	}
 }
+
+var flowStatuses = []order.FlowStatus{order.New, order.Open, order.WaitingPayment, order.NoPaymentMethod,
+	order.PaymentDeclined, order.Provisioning, order.ProvisioningFailed, order.Hold, order.Completed, order.Cancelled}
 
 // joins is what the conditions need joined to orders.
 func joins(conds []panelCond) string {
