@@ -42,7 +42,7 @@ func processingFlags(fs *flag.FlagSet, getenv func(string) string) *procFlags {
 		}
 		return def
 	}
-	workers, _ := strconv.Atoi(env("OPENBSS_WORKERS", "16"))
+	workers, _ := strconv.Atoi(env("OPENBSS_WORKERS", "128"))
 	return &procFlags{
 		workers:        fs.Int("workers", workers, "order-processing workers in this process; they mostly wait on the OSS and on group commits (env OPENBSS_WORKERS)"),
 		noProcessing:   fs.Bool("no-processing", false, "serve the API only; another process processes orders"),

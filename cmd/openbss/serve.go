@@ -55,6 +55,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	proc := processingFlags(fs, getenv)
 	sched := scheduleFlags(fs, getenv)
 	pprofAddr := fs.String("pprof", "", "serve net/http/pprof on this address (profiling; keep it private)")
+	maxQueue := fs.Int("max-queue", 512, "SQLite group commit: queued writes beyond which new orders are refused with 503 + Retry-After (0: never)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -62,7 +63,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		go func() { _ = http.ListenAndServe(*pprofAddr, http.DefaultServeMux) }()
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
-	var storeOpts []store.Option
+	storeOpts := []store.Option{store.WithMaxQueue(*maxQueue)}
 	if *proc.webhookURL != "" {
 		storeOpts = append(storeOpts, store.WithNotifications())
 	}

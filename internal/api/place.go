@@ -13,6 +13,7 @@ import (
 
 	"github.com/openbss/openbss/internal/order"
 	"github.com/openbss/openbss/internal/problem"
+	"github.com/openbss/openbss/internal/store"
 )
 
 // readBody reads a bounded request body.
@@ -100,7 +101,7 @@ func (s *Server) placeOrder(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	placed, err := s.app.PlaceOrder(r.Context(), principal(r), req, key, hash)
+	placed, err := s.app.PlaceOrder(store.Sheddable(r.Context()), principal(r), req, key, hash)
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -23,6 +23,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // handler: client errors keep their status; anything unknown is a 500 without internals.
 func writeError(w http.ResponseWriter, err error) {
 	status, body := errorStatus(err)
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "1")
+	}
 	writeJSON(w, status, body)
 }
 
@@ -44,6 +47,9 @@ func errorStatus(err error) (int, *problem.Error) {
 		return http.StatusBadRequest, &problem.Error{Status: http.StatusBadRequest, Type: "InvalidQuery", Message: qe.Error()}
 	case errors.Is(err, store.ErrNotFound):
 		return http.StatusNotFound, problem.NotFound("not found")
+	case errors.Is(err, store.ErrBusy):
+		return http.StatusServiceUnavailable, problem.New(http.StatusServiceUnavailable, "Busy",
+			"the server has more orders queued than it can commit right now; nothing was recorded; retry after a second")
 	}
 	return http.StatusInternalServerError, &problem.Error{Status: http.StatusInternalServerError,
 		Type: "InternalError", Message: "internal error; it has been logged"}

@@ -82,10 +82,14 @@ func (m *metrics) registerStore(st *store.Store) {
 			func() float64 { return v(st.BatchStats()) })
 	}
 	m.registry.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "openbss_group_commit_queued",
+			Help: "Pieces of work waiting for group commit."}, func() float64 { return float64(st.QueuedWrites()) }),
 		counter("openbss_group_commit_batches_total", "Transactions committed by group commit.",
 			func(b store.BatchStats) float64 { return float64(b.Batches) }),
 		counter("openbss_group_commit_pieces_total", "Pieces of work committed by group commit.",
 			func(b store.BatchStats) float64 { return float64(b.Pieces) }),
+		counter("openbss_group_commit_shed_total", "Pieces of work refused (503) because group commit was saturated.",
+			func(b store.BatchStats) float64 { return float64(b.Shed) }),
 		counter("openbss_group_commit_retried_total", "Batches run again with a savepoint per piece because one failed.",
 			func(b store.BatchStats) float64 { return float64(b.Retried) }),
 		counter("openbss_group_commit_run_seconds_total", "Time group commit spent running pieces.",

@@ -29,8 +29,8 @@ type committer struct {
 	once  sync.Once
 	ch    chan *batchWork
 	stats struct {
-		batches, pieces, retried atomic.Int64
-		runNanos, commitNanos    atomic.Int64
+		batches, pieces, retried, shed atomic.Int64
+		runNanos, commitNanos          atomic.Int64
 	}
 }
 
@@ -38,6 +38,7 @@ type committer struct {
 type BatchStats struct {
 	Batches, Pieces int64   // transactions committed, pieces of work in them
 	Retried         int64   // batches run again with savepoints because a piece failed
+	Shed            int64   // pieces refused with ErrBusy
 	RunSeconds      float64 // time spent running the pieces
 	CommitSeconds   float64 // time spent committing (the WAL write and fsync)
 }
@@ -45,9 +46,27 @@ type BatchStats struct {
 // BatchStats returns group commit's counters (zero on PostgreSQL, which does not use it).
 func (s *Store) BatchStats() BatchStats {
 	st := &s.batch.stats
-	return BatchStats{Batches: st.batches.Load(), Pieces: st.pieces.Load(), Retried: st.retried.Load(),
+	return BatchStats{Batches: st.batches.Load(), Pieces: st.pieces.Load(), Retried: st.retried.Load(), Shed: st.shed.Load(),
 		RunSeconds: float64(st.runNanos.Load()) / 1e9, CommitSeconds: float64(st.commitNanos.Load()) / 1e9}
 }
+
+// ErrBusy is returned instead of queueing work that may be refused (Sheddable) when group
+// commit already has more queued than it commits in a few batches: the caller is asked to come
+// back (503 + Retry-After) rather than wait without bound, so the latency of what is accepted
+// stays bounded past saturation.
+var ErrBusy = errors.New("busy: too much work queued; retry shortly")
+
+type sheddableKey struct{}
+
+// Sheddable marks ctx's work as refusable with ErrBusy when group commit is saturated (new
+// orders from the API; never the processing of orders already accepted).
+func Sheddable(ctx context.Context) context.Context {
+	return context.WithValue(ctx, sheddableKey{}, true)
+}
+
+// WithMaxQueue sets how many pieces of work may wait for group commit before sheddable work is
+// refused (default 512; 0: never refuse).
+func WithMaxQueue(n int) Option { return func(s *Store) { s.maxQueue = n } }
 
 // InBatchTx runs fn in a transaction shared with other concurrent callers (see above). fn must
 // only use tx (no other transaction) and should be short: others wait for it.
@@ -59,9 +78,13 @@ func (s *Store) InBatchTx(ctx context.Context, fn func(tx *Tx) error) error {
 		return s.InTx(ctx, fn)
 	}
 	s.batch.once.Do(func() {
-		s.batch.ch = make(chan *batchWork, 4*maxBatch)
+		s.batch.ch = make(chan *batchWork, max(4*maxBatch, s.maxQueue))
 		go s.commitLoop()
 	})
+	if s.maxQueue > 0 && len(s.batch.ch) >= s.maxQueue && ctx.Value(sheddableKey{}) != nil {
+		s.batch.stats.shed.Add(1)
+		return ErrBusy
+	}
 	w := &batchWork{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	select {
 	case s.batch.ch <- w:
@@ -195,3 +218,6 @@ func (b *Books) ExecContext(ctx context.Context, query string, args ...any) (sql
 	})
 	return res, err
 }
+
+// QueuedWrites is how many pieces of work wait for group commit now.
+func (s *Store) QueuedWrites() int { return len(s.batch.ch) }

@@ -32,6 +32,7 @@ type Store struct {
 	batch    committer
 	postgres bool
 	maxConns int  // PostgreSQL pool size
+	maxQueue int  // group commit: queued pieces beyond which sheddable work is refused
 	notify   bool // record order status changes in the notifications outbox
 	now      func() time.Time
 	cache    caches // read caches of the request path (cache.go)
@@ -60,7 +61,7 @@ func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = no
 // Open connects to dsn: a postgres:// (or postgresql://) URL selects PostgreSQL, anything else is
 // a SQLite file path. It does not migrate; call Migrate.
 func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
-	s := &Store{now: time.Now, maxConns: 16}
+	s := &Store{now: time.Now, maxConns: 16, maxQueue: 512}
 	for _, o := range opts {
 		o(s)
 	}
