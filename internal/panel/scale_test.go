@@ -76,7 +76,7 @@ func TestPanelAtScale(t *testing.T) {
 		start := time.Now()
 		for _, target := range urls {
 			d, status := timePage(pn, cookie, target)
-			if status != http.StatusOK && status != http.StatusNotFound && status != http.StatusConflict {
+			if status != http.StatusOK && status != http.StatusNotFound && status != http.StatusConflict && status != http.StatusSeeOther {
 				t.Errorf("%s %s: status %d", u.name, target, status)
 			}
 			if d >= limit {

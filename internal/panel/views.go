@@ -193,8 +193,7 @@ func (p *Panel) accountPage(w http.ResponseWriter, r *http.Request) {
 		lq, err = api.CompileList(p.store, "orders", "eq(customerId,"+rqlValue(a.APSID)+")&limit(0,10)")
 	}
 	if err == nil {
-		lq.SkipCount = true
-		d.Orders, _, err = p.store.ListOrders(ctx, a.Path, lq)
+		d.Orders, _, err = p.store.PanelOrders(ctx, a.Path, false, lq, 0)
 	}
 	if err == nil {
 		d.Balances, err = p.store.Balances(ctx, a)
