@@ -16,7 +16,7 @@ import (
 )
 
 // TestPanelOrdersMatchTheAPI checks the panel's planned order list against the API's plain one
-// (store.ListOrders) on many orders: the same orders in the same order, and a count that is
+// (store.ListOrdersUnplanned) on many orders: the same orders in the same order, and a count that is
 // exact or says "more than" truthfully, for every scope, filter pair and sort.
 func TestPanelOrdersMatchTheAPI(t *testing.T) {
 	storetest.EngineDSNs(t, func(t *testing.T, dsn string) {
@@ -70,7 +70,7 @@ func TestPanelOrdersMatchTheAPI(t *testing.T) {
 						all := lq
 						all.Offset, all.Count, all.SkipCount = 0, start+lq.Count, false
 						all.OrderBy = tiebreakLikeThePanel(all.OrderBy)
-						want, pg, err := st.ListOrders(ctx, pr.Account.Path, all)
+						want, pg, err := st.ListOrdersUnplanned(ctx, pr.Account.Path, all)
 						if err != nil {
 							t.Fatalf("%s: %v", name, err)
 						}

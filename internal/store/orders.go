@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/openbss/openbss/internal/account"
 	"github.com/openbss/openbss/internal/catalog"
@@ -227,6 +228,30 @@ const OrdersScopeArgs = 2
 
 // ListOrders lists the orders of buyers in the subtree at scopePath (list shape: no lines).
 func (s *Store) ListOrders(ctx context.Context, scopePath string, q ListQuery) ([]*order.Order, Page, error) {
+	// The page is planned as the panel's is (panel_orders.go): on millions of orders the
+	// engine's own choice between a filter's index and the sort's can read millions of rows
+	// for one page.
+	everything := strings.Count(scopePath, "/") == 2 // the provider: the whole tree
+	page := Page{Total: -1}
+	if !q.SkipCount || q.CountOnly {
+		p := newOrderPlan(scopePath, everything, q)
+		query, args := compact("SELECT COUNT(*) FROM orders o"+joins(p.conds)+" WHERE "+where(p.conds, allColumns(p.conds)), p.args)
+		if err := s.rdb.QueryRowContext(ctx, query, args...).Scan(&page.Total); err != nil {
+			return nil, page, fmt.Errorf("count: %w", err)
+		}
+		page.Counted = true
+	}
+	if q.CountOnly {
+		return nil, page, nil
+	}
+	out, _, err := s.PanelOrders(ctx, scopePath, everything, q, 0)
+	return out, page, err
+}
+
+// ListOrdersUnplanned is ListOrders with the engine's own plan, in one read transaction: the
+// straightforward query the planned list is tested against (it is correct, and slow on
+// millions of orders for some filters).
+func (s *Store) ListOrdersUnplanned(ctx context.Context, scopePath string, q ListQuery) ([]*order.Order, Page, error) {
 	scope, args := subtreeScope("o.buyer_path", scopePath)
 	var out []*order.Order
 	page, err := s.list(ctx, collection{columns: orderColumns, from: orderFrom, scope: scope, args: args}, q, func(r *sql.Rows) error {
