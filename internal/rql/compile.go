@@ -137,6 +137,13 @@ func (c *compiler) cmp(e *Cmp) error {
 		return err
 	}
 	c.openExists(f, "EXISTS(")
+	if lo, hi, ok := upperRange(f, e); ok {
+		c.b.WriteString(f.Column + " >= ")
+		c.placeholder(lo)
+		c.b.WriteString(" AND " + f.Column + " < ")
+		c.placeholder(hi)
+		c.b.WriteString(" AND ")
+	}
 	c.b.WriteString(f.Column)
 	switch e.Op {
 	case OpEq:
@@ -315,6 +322,27 @@ func parseTime(s string) (time.Time, bool) {
 		return t, true
 	}
 	return time.Time{}, false
+}
+
+// upperRange is the range [lo, hi) of the literal prefix of a like() mask on an Upper field.
+func upperRange(f Field, e *Cmp) (lo, hi string, ok bool) {
+	if !f.Upper || f.Exists != "" || e.Op != OpLike || (e.Value.Kind != Literal && e.Value.Kind != StringLit) {
+		return "", "", false
+	}
+	prefix := e.Value.Text
+	if i := strings.IndexAny(prefix, "*?"); i >= 0 {
+		prefix = prefix[:i]
+	}
+	prefix = strings.ToUpper(prefix)
+	if prefix == "" || prefix[len(prefix)-1] >= 0x7e {
+		return "", "", false
+	}
+	for i := 0; i < len(prefix); i++ {
+		if prefix[i] < 0x20 || prefix[i] > 0x7e {
+			return "", "", false
+		}
+	}
+	return prefix, prefix[:len(prefix)-1] + string(prefix[len(prefix)-1]+1), true
 }
 
 // likePattern turns an RQL wildcard mask into a SQL LIKE pattern with '\' as

@@ -303,3 +303,35 @@ func BenchmarkParseCompile(b *testing.B) {
 		}
 	}
 }
+
+// A like() mask with a literal prefix on an Upper field also bounds the column to the
+// upper-cased prefix's range (an index serves it); masks without a usable prefix do not.
+func TestCompileUpperPrefixRange(t *testing.T) {
+	s := &Schema{Fields: map[string]Field{
+		"number": {Column: "o.order_number", Type: String, Ops: OpsEquality | OpLike, Upper: true},
+		"name":   {Column: "o.name", Type: String, Ops: OpsEquality | OpLike},
+	}}
+	tests := []struct {
+		query, where string
+		args         []any
+	}{
+		{"like(number,SO00001?)", `o.order_number >= $1 AND o.order_number < $2 AND o.order_number LIKE $3 ESCAPE '\'`,
+			[]any{"SO00001", "SO00002", "SO00001_"}},
+		{"like(number,so9*)", `o.order_number >= $1 AND o.order_number < $2 AND o.order_number LIKE $3 ESCAPE '\'`,
+			[]any{"SO9", "SO:", "so9%"}},
+		{"or(like(number,SO*),eq(number,X))", `(o.order_number >= $1 AND o.order_number < $2 AND o.order_number LIKE $3 ESCAPE '\' OR o.order_number = $4)`,
+			[]any{"SO", "SP", "SO%", "X"}},
+		{"like(number,*00001)", `o.order_number LIKE $1 ESCAPE '\'`, []any{"%00001"}},
+		{"like(number,~*)", `o.order_number LIKE $1 ESCAPE '\'`, []any{"~%"}},
+		{"like(name,Jo*)", `o.name LIKE $1 ESCAPE '\'`, []any{"Jo%"}},
+	}
+	for _, tt := range tests {
+		p, err := compile(t, s, tt.query, SQLite, 1)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.query, err)
+		}
+		if p.Where != tt.where || !reflect.DeepEqual(p.Args, tt.args) {
+			t.Errorf("%s:\n got %s %v\nwant %s %v", tt.query, p.Where, p.Args, tt.where, tt.args)
+		}
+	}
+}

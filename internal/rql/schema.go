@@ -103,6 +103,13 @@ type Field struct {
 	// sortable.
 	Exists    string
 	ExistsKey any
+
+	// Upper says the column holds upper-case ASCII letters, digits and punctuation only
+	// (order numbers): a like() mask with a literal prefix then also bounds the column to that
+	// prefix's range, which an index on the column serves (a LIKE alone is a scan; LIKE is
+	// case-insensitive on both engines, and the range of the upper-cased prefix is exact for
+	// such values).
+	Upper bool
 }
 
 // ops returns the operators allowed on f. like is only ever allowed on
