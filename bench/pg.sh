@@ -17,10 +17,17 @@ port=18998
 fresh() {
   psql "$admin" -qc "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
 }
+stop() {
+  pkill -f "$out/openbss serve --demo --db $url" 2>/dev/null || true
+  while pgrep -f "$out/openbss serve --demo --db $url" >/dev/null; do sleep 0.1; done
+}
 serve() {
-  pkill -f "$out/openbss serve --demo --db $url" 2>/dev/null || true; sleep 0.5
   "$out/openbss" serve --demo --db "$url" --addr 127.0.0.1:$port "$@" > "$out/serve-pg.log" 2>&1 &
-  for _ in $(seq 1 100); do curl -sf http://127.0.0.1:$port/healthz >/dev/null && return; sleep 0.1; done
+  local pid=$!
+  for _ in $(seq 1 100); do
+    kill -0 $pid 2>/dev/null || break
+    curl -sf http://127.0.0.1:$port/healthz >/dev/null && return; sleep 0.1
+  done
   echo "server did not start"; cat "$out/serve-pg.log"; exit 1
 }
 lg() { "$out/loadgen" -url http://127.0.0.1:$port -duration "${secs}s" "$@"; }
@@ -29,8 +36,8 @@ fresh
 echo "== raw insert baseline (one Go client)"; "$out/baseline" -db "$url" -seconds "$secs"
 echo "== pgbench, the rows of one order per transaction"
 for c in 1 16; do pgbench -n -c $c -j $(( c < 2 ? 1 : 2 )) -T "$secs" -f bench/pgbench/order.sql "$url" 2>/dev/null | grep -E "^(number of clients|tps)"; done
-fresh; serve --no-processing
+stop; fresh; serve --no-processing
 echo "== placeOrder"; lg -scenario place -rate 0 -workers 64; lg -scenario place -rate 1000
-fresh; serve
+stop; fresh; serve
 echo "== end to end"; lg -scenario e2e -rate 500
-pkill -f "$out/openbss serve --demo --db $url" || true
+stop

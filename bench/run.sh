@@ -10,21 +10,34 @@ go build -o "$out/openbss" ./cmd/openbss
 go build -o "$out/loadgen" ./bench/loadgen
 go build -o "$out/baseline" ./bench/baseline
 port=18999
-serve() { # serve DB EXTRA-FLAGS…
-  pkill -f "$out/openbss serve" 2>/dev/null || true; sleep 0.3
+stop() { # stop the server of the previous run and wait until it has exited
+  pkill -f "$out/openbss serve" 2>/dev/null || true
+  while pgrep -f "$out/openbss serve" >/dev/null; do sleep 0.1; done
+}
+serve() { # serve DB EXTRA-FLAGS…: a fresh database and server for each run
+  stop
   rm -f "$1"*
   "$out/openbss" serve --demo --db "$1" --addr 127.0.0.1:$port "${@:2}" > "$out/serve.log" 2>&1 &
-  for _ in $(seq 1 50); do curl -sf http://127.0.0.1:$port/healthz >/dev/null && return; sleep 0.1; done
+  local pid=$!
+  for _ in $(seq 1 50); do
+    kill -0 $pid 2>/dev/null || break
+    curl -sf http://127.0.0.1:$port/healthz >/dev/null && return; sleep 0.1
+  done
   echo "server did not start"; cat "$out/serve.log"; exit 1
 }
 lg() { "$out/loadgen" -url http://127.0.0.1:$port -duration "${secs}s" "$@"; }
 
 echo "== raw insert baseline"; "$out/baseline" -seconds "$secs"
-for rate in 250 500 1000 1500 2000; do
+rm -f "$out/place.jsonl"
+for rate in 500 1000 1500 2000 2500 3000 4000; do
   serve "$out/place.db" --no-processing; lg -scenario place -rate $rate -json | tee -a "$out/place.jsonl"
 done
+serve "$out/place.db" --no-processing
+echo "== placeOrder, closed loop (64 in flight)"; lg -scenario place -rate 0 -workers 64
 serve "$out/est.db" --no-processing
-for rate in 1000 2000 4000; do lg -scenario estimate -rate $rate -json | tee -a "$out/estimate.jsonl"; done
+for rate in 2000 4000 8000; do lg -scenario estimate -rate $rate; done
+echo "== estimate, closed loop (64 in flight)"; lg -scenario estimate -rate 0 -workers 64
 lg -scenario details -rate 2000
-serve "$out/e2e.db"; lg -scenario e2e -rate 300
-pkill -f "$out/openbss serve" || true
+serve "$out/e2e.db"; lg -scenario e2e -rate 1000
+stop
+go run ./bench/plot -in "$out/place.jsonl" -out docs/performance-place.png

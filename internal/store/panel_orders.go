@@ -40,6 +40,14 @@ type panelCond struct {
 // "o.order_number IN ($3,$4)", "b.aps_id = $5").
 var condColumn = regexp.MustCompile(`^((?:o|b|s)\.[a-z_]+) (?:=|>=|<=|<|>|IN) `)
 
+// indexed are the columns an index of orders leads with (migrations): only a condition on one
+// of them can lead a query; counting the range of another would read the table.
+var indexed = map[string]bool{"o.id": true, "o.aps_id": true, "o.order_number": true, "o.buyer_path": true,
+	"o.buyer_id": true, "o.seller_id": true, "o.type": true, "o.status": true, "o.of_status": true,
+	"o.payment_status": true, "o.provisioning_status": true, "o.creation_time": true, "o.order_date": true,
+	"o.expiration_date": true, "o.subscription_id": true, "o.end_customer_name": true, "o.total": true,
+	"b.aps_id": true, "s.aps_id": true} // the buyer and seller by APS id: accounts_aps_id, then orders_buyer / orders_seller
+
 // subscriptionExists is how the RQL compiler writes subscriptionId (api.orderSchema): as an
 // EXISTS it can never lead; as the equivalent IN over order_subscriptions it leads by the
 // orders' primary key.
@@ -93,7 +101,7 @@ func newOrderPlan(scopePath string, everything bool, q ListQuery) orderPlan {
 			c = "o.id IN (SELECT os.order_id FROM order_subscriptions os JOIN subscriptions x ON x.id = os.subscription_id WHERE " + rest
 		}
 		col := ""
-		if m := condColumn.FindStringSubmatch(c); m != nil {
+		if m := condColumn.FindStringSubmatch(c); m != nil && indexed[m[1]] {
 			col = m[1]
 		}
 		p.conds = append(p.conds, panelCond{c, col})
@@ -248,7 +256,7 @@ type group struct {
 
 // groups counts, index-only, the index range of every indexed condition and returns them
 // smallest first.
-func (s *Store) groups(ctx context.Context, p orderPlan) ([]group, error) {
+func (s *Store) groups(ctx context.Context, p orderPlan, capped int) ([]group, error) {
 	byCol := map[string][]panelCond{}
 	for _, c := range p.conds {
 		if c.column != "" {
@@ -263,7 +271,7 @@ func (s *Store) groups(ctx context.Context, p orderPlan) ([]group, error) {
 		g := group{cols: columnSet(cols), conds: conds}
 		q, args := compact("SELECT 1 FROM orders o"+joins(conds)+" WHERE "+where(conds, g.cols), p.args)
 		var err error
-		if g.rows, err = s.cappedCount(ctx, q, args, groupCountCap); err != nil {
+		if g.rows, err = s.cappedCount(ctx, q, args, capped); err != nil {
 			return nil, err
 		}
 		out = append(out, g)
@@ -357,8 +365,16 @@ func (s *Store) ids(ctx context.Context, query string, args []any) ([]int64, err
 // matches (the count is then exact); or walk the sort's index, reading rows until the page is
 // full (the count is then sampled from the smallest range).
 func (s *Store) sqliteOrderPage(ctx context.Context, p orderPlan, q ListQuery, countCap int) ([]int64, Count, error) {
-	groups, err := s.groups(ctx, p)
+	capped := groupCountCap
+	if countCap == 0 {
+		capped = driveRows // no count wanted: a range only needs to be known small enough to lead
+	}
+	groups, err := s.groups(ctx, p, capped)
 	if err != nil || len(groups) == 0 {
+		if err == nil && countCap == 0 { // the caller does not want the count
+			ids, err := s.walk(ctx, p, q)
+			return ids, Count{}, err
+		}
 		if err == nil { // no filter (or none an index serves): the sort's index alone
 			var count Count
 			query, args := compact("SELECT 1 FROM orders o"+joins(p.conds)+" WHERE "+where(p.conds, nil), p.args)
