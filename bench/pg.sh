@@ -18,8 +18,8 @@ fresh() {
   psql "$admin" -qc "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
 }
 stop() {
-  pkill -f "$out/openbss serve --demo --db $url" 2>/dev/null || true
-  while pgrep -f "$out/openbss serve --demo --db $url" >/dev/null; do sleep 0.1; done
+  pkill -f "$out/openbss serve --demo --db postgres" 2>/dev/null || true
+  while pgrep -f "$out/openbss serve --demo --db postgres" >/dev/null; do sleep 0.1; done
 }
 serve() {
   "$out/openbss" serve --demo --db "$url" --addr 127.0.0.1:$port "$@" > "$out/serve-pg.log" 2>&1 &
@@ -37,7 +37,7 @@ echo "== raw insert baseline (one Go client)"; "$out/baseline" -db "$url" -secon
 echo "== pgbench, the rows of one order per transaction"
 for c in 1 16; do pgbench -n -c $c -j $(( c < 2 ? 1 : 2 )) -T "$secs" -f bench/pgbench/order.sql "$url" 2>/dev/null | grep -E "^(number of clients|tps)"; done
 stop; fresh; serve --no-processing
-echo "== placeOrder"; lg -scenario place -rate 0 -workers 64; lg -scenario place -rate 1000
+echo "== placeOrder"; lg -scenario place -rate 0 -workers 64; lg -scenario place -rate 250
 stop; fresh; serve
-echo "== end to end"; lg -scenario e2e -rate 500
+echo "== end to end"; lg -scenario e2e -rate 200
 stop

@@ -29,7 +29,7 @@ lg() { "$out/loadgen" -url http://127.0.0.1:$port -duration "${secs}s" "$@"; }
 
 echo "== raw insert baseline"; "$out/baseline" -seconds "$secs"
 rm -f "$out/place.jsonl"
-for rate in 500 1000 1500 2000 2500 3000 4000; do
+for rate in 500 1000 1500 2000 2500 3000 4000 5000 6000; do
   serve "$out/place.db" --no-processing; lg -scenario place -rate $rate -json | tee -a "$out/place.jsonl"
 done
 serve "$out/place.db" --no-processing
