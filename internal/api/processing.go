@@ -100,27 +100,7 @@ func parseEvent(body []byte) (itemEvent, error) {
 			return parseEvent([]byte(p))
 		}
 	} else {
-		for _, part := range strings.Split(text, ";") {
-			k, v, ok := strings.Cut(part, "=")
-			if !ok {
-				continue
-			}
-			v = strings.TrimSpace(v)
-			switch strings.TrimSpace(k) {
-			case "Event":
-				ev.Event = v
-			case "GateID":
-				ev.GateID = v
-			case "IssuedSuccessfully":
-				ev.IssuedSuccessfully = v
-			case "Message":
-				ev.Message = v
-			case "OrderItemID":
-				ev.OrderItemID = v
-			case "SubscrID":
-				ev.SubscrID = v
-			}
-		}
+		ev = itemEvent(order.ParseEventText(text))
 	}
 	if ev.OrderItemID == "" {
 		return ev, problem.Invalid("InvalidEvent", "OrderItemID is required (the provisioning item's id)")

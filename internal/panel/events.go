@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/openbss/openbss/internal/order"
 	"github.com/openbss/openbss/internal/problem"
 	"github.com/openbss/openbss/internal/store"
 )
@@ -63,29 +64,14 @@ func (p *Panel) eventConfirm(w http.ResponseWriter, r *http.Request) {
 // eventParameters reads seed 000's "GateID=4;IssuedSuccessfully=1;Message=…;OrderItemID=…;
 // SubscrID=…" into the order page's event form: IssuedSuccessfully=0 marks the item failed.
 func eventParameters(text string) (url.Values, error) {
-	v := url.Values{"event": {"creation"}}
-	for _, part := range strings.Split(text, ";") {
-		k, val, ok := strings.Cut(part, "=")
-		if !ok {
-			continue
-		}
-		val = strings.TrimSpace(val)
-		switch strings.TrimSpace(k) {
-		case "GateID":
-			v.Set("gateId", val)
-		case "Message":
-			v.Set("message", val)
-		case "SubscrID":
-			if val != "[SubscriptionID]" { // the pattern's blank, left unfilled
-				v.Set("subscrId", val)
-			}
-		case "OrderItemID":
-			v.Set("item", strings.Trim(val, "[] "))
-		case "IssuedSuccessfully":
-			if val == "0" {
-				v.Set("event", "failed")
-			}
-		}
+	ev := order.ParseEventText(text)
+	v := url.Values{"event": {"creation"}, "gateId": {ev.GateID}, "message": {ev.Message},
+		"item": {strings.Trim(ev.OrderItemID, "[] ")}}
+	if ev.SubscrID != "[SubscriptionID]" { // the pattern's blank, left unfilled
+		v.Set("subscrId", ev.SubscrID)
+	}
+	if ev.IssuedSuccessfully == "0" {
+		v.Set("event", "failed")
 	}
 	if id, err := strconv.ParseInt(v.Get("item"), 10, 64); err != nil || id <= 0 {
 		return nil, fmt.Errorf("OrderItemID %q is not a provisioning item id: put the id from the order's Provisioning items", v.Get("item"))
