@@ -80,14 +80,14 @@ func CreateAccount(ctx context.Context, tx *Tx, a *account.Account, parent *acco
 
 // Account reads an account by APS id.
 func (s *Store) Account(ctx context.Context, apsID string) (account.Account, error) {
-	return cachedAccount(ctx, &s.cache.byAPSID, apsID, func() (account.Account, error) {
+	return cached(ctx, &s.cache.byAPSID, apsID, func() (account.Account, error) {
 		return s.accountWhere(ctx, "a.aps_id = $1", apsID)
 	})
 }
 
 // AccountByID reads an account by internal id.
 func (s *Store) AccountByID(ctx context.Context, id int64) (account.Account, error) {
-	return cachedAccount(ctx, &s.cache.byID, id, func() (account.Account, error) {
+	return cached(ctx, &s.cache.byID, id, func() (account.Account, error) {
 		return s.accountWhere(ctx, "a.id = $1", id)
 	})
 }

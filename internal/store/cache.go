@@ -98,19 +98,19 @@ type caches struct {
 	methods versioned[int64, []account.PaymentMethod]
 }
 
-// cachedAccount answers an account lookup from the cache when ctx carries the counters, or
-// reads it with load and files it.
-func cachedAccount[K comparable](ctx context.Context, c *versioned[K, account.Account], k K, load func() (account.Account, error)) (account.Account, error) {
+// cached answers a lookup of what the accounts counter guards from the cache when ctx carries
+// the counters, or reads it with load and files it.
+func cached[K comparable, V any](ctx context.Context, c *versioned[K, V], k K, load func() (V, error)) (V, error) {
 	v, ok := versionsOf(ctx)
 	if !ok {
 		return load()
 	}
-	if a, hit := c.get(v.Accounts, k); hit {
-		return a, nil
+	if val, hit := c.get(v.Accounts, k); hit {
+		return val, nil
 	}
-	a, err := load()
+	val, err := load()
 	if err == nil {
-		c.put(v.Accounts, k, a)
+		c.put(v.Accounts, k, val)
 	}
-	return a, err
+	return val, err
 }

@@ -40,17 +40,7 @@ func CreatePaymentMethod(ctx context.Context, tx *Tx, m *account.PaymentMethod, 
 // parent account) offers every customer. The account's own default method wins; when it has
 // none, the vendor's default is its default, as the seed's list for 3fef9702 shows.
 func (s *Store) PaymentMethods(ctx context.Context, a account.Account) ([]account.PaymentMethod, error) {
-	v, cached := versionsOf(ctx)
-	if cached {
-		if ms, ok := s.cache.methods.get(v.Accounts, a.ID); ok {
-			return ms, nil
-		}
-	}
-	ms, err := s.paymentMethods(ctx, a)
-	if err == nil && cached {
-		s.cache.methods.put(v.Accounts, a.ID, ms)
-	}
-	return ms, err
+	return cached(ctx, &s.cache.methods, a.ID, func() ([]account.PaymentMethod, error) { return s.paymentMethods(ctx, a) })
 }
 
 func (s *Store) paymentMethods(ctx context.Context, a account.Account) ([]account.PaymentMethod, error) {

@@ -83,26 +83,17 @@ func RevokeToken(ctx context.Context, tx *Tx, accountID, tokenID int64) error {
 // ErrNotFound alike.
 func (s *Store) Authenticate(ctx context.Context, token string) (account.Principal, error) {
 	hash := HashToken(token)
-	v, cached := versionsOf(ctx)
-	if cached {
-		if e, ok := s.cache.tokens.get(v.Accounts, hash); ok {
-			if e.expires != 0 && Micros(s.Now()) >= e.expires {
-				return account.Principal{}, ErrNotFound
-			}
-			return e.p, nil
-		}
-	}
-	p, expires, err := s.authenticate(ctx, hash)
+	e, err := cached(ctx, &s.cache.tokens, hash, func() (tokenEntry, error) {
+		p, expires, err := s.authenticate(ctx, hash)
+		return tokenEntry{p: p, expires: expires}, err
+	})
 	if err != nil {
-		return p, err
+		return account.Principal{}, err
 	}
-	if cached {
-		s.cache.tokens.put(v.Accounts, hash, tokenEntry{p: p, expires: expires})
-	}
-	if expires != 0 && Micros(s.Now()) >= expires {
+	if e.expires != 0 && Micros(s.Now()) >= e.expires {
 		return account.Principal{}, ErrNotFound
 	}
-	return p, nil
+	return e.p, nil
 }
 
 // authenticate reads a live token by hash: its principal and expiry (µs, 0 for never).
