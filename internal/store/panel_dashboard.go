@@ -61,25 +61,35 @@ func (s *Store) PanelFlowCounts(ctx context.Context, scopePath string, everythin
 
 // PanelOldestOrders returns the oldest orders of the subtree in the given flow statuses, at
 // most limit, oldest first. counts are the subtree's counts per status (PanelFlowCounts): a
-// status without orders there is skipped, one with few is read through its (of_status,
-// buyer_path) range, and one with many by a walk of its (of_status, id) index — bounded
-// however many orders wait.
+// status without orders there is skipped, one with few has the ids of its oldest found in its
+// (of_status, buyer_path, …, id) range alone (orders_of_status_cover), and one with many is
+// read by a walk of its (of_status, id) index — bounded however many orders wait.
 func (s *Store) PanelOldestOrders(ctx context.Context, scopePath string, everything bool, counts map[order.FlowStatus]Count, limit int) ([]*order.Order, error) {
 	var out []*order.Order
 	for f, c := range counts {
 		if c.N == 0 {
 			continue
 		}
+		if !f.Valid() {
+			return nil, fmt.Errorf("oldest orders: unknown flow status %q", f)
+		}
+		if !everything && !c.More && c.N <= coverRows {
+			lo, hi := account.SubtreeRange(scopePath)
+			ids, err := s.ids(ctx, `SELECT o.id FROM orders o`+s.indexedBy("orders_of_status_cover")+` WHERE o.of_status = '`+string(f)+
+				`' AND o.buyer_path >= $1 AND o.buyer_path < $2 ORDER BY o.id LIMIT `+strconv.Itoa(limit), []any{lo, hi})
+			if err != nil {
+				return nil, fmt.Errorf("oldest %s orders: %w", f, err)
+			}
+			orders, err := s.ordersByID(ctx, ids)
+			if err != nil {
+				return nil, fmt.Errorf("oldest %s orders: %w", f, err)
+			}
+			out = append(out, orders...)
+			continue
+		}
 		scope, args, err := s.panelScope(ctx, scopePath, everything)
 		if err != nil {
 			return nil, err
-		}
-		if !everything && !c.More && c.N <= denseScope {
-			lo, hi := account.SubtreeRange(scopePath)
-			scope, args = "o.buyer_path >= $1 AND o.buyer_path < $2", []any{lo, hi}
-		}
-		if !f.Valid() {
-			return nil, fmt.Errorf("oldest orders: unknown flow status %q", f)
 		}
 		err = s.each(ctx, "SELECT "+orderColumns+" FROM "+orderFrom+" WHERE "+scope+` AND o.of_status = '`+string(f)+`'
 			ORDER BY o.id LIMIT `+strconv.Itoa(limit), args, func(r *sql.Rows) error {
