@@ -283,17 +283,11 @@ func (s *Store) groups(ctx context.Context, p orderPlan, capped int) ([]group, e
 	if st := byCol["o.of_status"]; len(st) == 1 && strings.Contains(st[0].sql, " = ") && byCol["o.buyer_path"] != nil {
 		byCol["o.of_status o.buyer_path"] = append(append([]panelCond{}, st...), byCol["o.buyer_path"]...)
 	}
-	covered := p.covered()
 	var out []group
 	for cols, conds := range byCol {
 		g := group{cols: columnSet(cols), conds: conds}
-		q, args := compact("SELECT 1 FROM orders o"+joins(conds)+" WHERE "+where(conds, g.cols), p.args)
-		limit := capped
-		if covered && (cols == "o.buyer_path" || cols == "o.of_status o.buyer_path" || cols == "o.of_status" && byCol["o.buyer_path"] == nil) {
-			limit = max(capped, coverRows) // whether the range is small enough to scan (cover)
-		}
 		var err error
-		if g.rows, err = s.cappedCount(ctx, q, args, limit); err != nil {
+		if g.rows, err = s.countGroup(ctx, p, g, capped); err != nil {
 			return nil, err
 		}
 		out = append(out, g)
@@ -305,6 +299,12 @@ func (s *Store) groups(ctx context.Context, p orderPlan, capped int) ([]group, e
 		return cmp.Compare(len(b.cols), len(a.cols)) // the composite range first
 	})
 	return out, nil
+}
+
+// countGroup counts, index-only, the orders of the group's index range, up to capped.
+func (s *Store) countGroup(ctx context.Context, p orderPlan, g group, capped int) (Count, error) {
+	q, args := compact("SELECT 1 FROM orders o"+joins(g.conds)+" WHERE "+where(g.conds, g.cols), p.args)
+	return s.cappedCount(ctx, q, args, capped)
 }
 
 func columnSet(cols string) map[string]bool {
@@ -489,16 +489,10 @@ func (s *Store) sqliteOrderPage(ctx context.Context, p orderPlan, q ListQuery, c
 		return nil, Count{}, err
 	}
 	best := groups[0]
-	if c, ok := p.cover(groups); ok {
-		// Reading every order of the best range costs about leadCost index entries each;
-		// the covering index reads its range once for the page and once for the count.
-		scans := 1
-		if countCap > 0 {
-			scans = 2
-		}
-		if best.rows.More || best.rows.N*leadCost > c.rows.N*scans {
-			return s.sqliteCover(ctx, p, c, q, countCap)
-		}
+	if c, ok, err := s.cover(ctx, p, groups, countCap); err != nil {
+		return nil, Count{}, err
+	} else if ok {
+		return s.sqliteCover(ctx, p, c, q, countCap)
 	}
 	if !best.rows.More && best.rows.N <= driveRows {
 		return s.sqliteLead(ctx, p, best, q, countCap)
@@ -574,13 +568,23 @@ type coverIndex struct {
 	rows Count
 }
 
-// cover picks the covering index whose range is the smaller, if the query is covered and one
-// of the ranges is known to hold at most coverRows entries: the subtree's (orders_scope_cover)
-// or a flow status's within it (orders_of_status_cover).
-func (p *orderPlan) cover(groups []group) (coverIndex, bool) {
+// cover picks the covering index to scan, if the query is covered and one of the ranges holds
+// at most coverRows entries — the subtree's (orders_scope_cover) or a flow status's within it
+// (orders_of_status_cover) — and scanning it costs less than leading with the smallest range
+// (groups, smallest first): reading an order of that range costs about leadCost index
+// entries, and the covering index is read once for the page and once for the count. A range
+// counted only up to the groups' cap is counted on, up to coverRows, when the scan may still be
+// the cheaper.
+func (s *Store) cover(ctx context.Context, p orderPlan, groups []group, countCap int) (coverIndex, bool, error) {
 	if !p.covered() {
-		return coverIndex{}, false
+		return coverIndex{}, false, nil
 	}
+	scans := 1
+	if countCap > 0 {
+		scans = 2
+	}
+	lead := groups[0].rows
+	cheaper := func(c Count) bool { return lead.More || lead.N*leadCost > c.N*scans }
 	var best coverIndex
 	for _, g := range groups {
 		var c coverIndex
@@ -592,11 +596,17 @@ func (p *orderPlan) cover(groups []group) (coverIndex, bool) {
 		default:
 			continue
 		}
-		if !c.rows.More && c.rows.N <= coverRows && (best.name == "" || c.rows.N < best.rows.N) {
+		if c.rows.More && c.rows.N < coverRows && cheaper(c.rows) {
+			var err error
+			if c.rows, err = s.countGroup(ctx, p, g, coverRows); err != nil {
+				return best, false, err
+			}
+		}
+		if !c.rows.More && c.rows.N <= coverRows && cheaper(c.rows) && (best.name == "" || c.rows.N < best.rows.N) {
 			best = c
 		}
 	}
-	return best, best.name != ""
+	return best, best.name != "", nil
 }
 
 // oneEquality reports whether the only condition on column is an equality.
