@@ -57,7 +57,7 @@ var orderSchema = &rql.Schema{
 		if !attributeID(name) {
 			return rql.Field{}, false
 		}
-		return rql.Field{Type: rql.String, Ops: opsInLike, Column: "x.value", ExistsKey: name,
+		return rql.Field{Type: rql.String, Ops: opsInLike, Column: "x.value", ExistsKey: name, Folded: "lower(x.value)",
 			Exists: "SELECT 1 FROM order_attributes x WHERE x.order_id = o.id AND x.attribute_id = %s AND "}, true
 	},
 	Selects:     []string{"details", "subscriptions", "provisioningItems"},

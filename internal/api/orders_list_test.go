@@ -50,6 +50,7 @@ func fillOrders(t *testing.T, e *ordersEnv) []listed {
 	}
 	add(e.place(providerToken, vpsSale("", `, "attributes": [{"attributeID": "ORDER_ID1", "value": "test1234"}]`)), "test1234")
 	add(e.place(providerToken, sale(demo.CustomerB, demo.PlanCloudVPS, "", `, "attributes": [{"attributeID": "ORDER_ID1", "value": "test12345"}]`)), "test12345")
+	add(e.place(providerToken, sale(demo.CustomerB, demo.PlanCloudVPS, "", `, "attributes": [{"attributeID": "ORDER_ID1", "value": "TEST1234"}]`)), "TEST1234")
 	add(e.place(resellerToken, seedRenewal), "")
 	add(e.place(resellerToken, seedChangeSwitch), "")
 	add(e.place(resellerToken, seedCancellation), "")
@@ -179,9 +180,15 @@ func TestOrderList(t *testing.T) {
 			{"sort +internalId", providerToken, "sort(+internalId),limit(0,1000)", want(all, false, everything)},
 			{"sort creationTime", providerToken, "sort(creationTime),limit(0,1000)", want(all, false, everything)},
 			{"attribute like", providerToken, "like(ORDER_ID1,test1234)",
-				want(all, true, func(o listed) bool { return o.attr == "test1234" })},
+				want(all, true, func(o listed) bool { return strings.ToLower(o.attr) == "test1234" })},
+			{"attribute like, any case", providerToken, "like(ORDER_ID1,tEsT1234)",
+				want(all, true, func(o listed) bool { return strings.ToLower(o.attr) == "test1234" })},
 			{"attribute like *", providerToken, "like(ORDER_ID1,test*)",
-				want(all, true, func(o listed) bool { return strings.HasPrefix(o.attr, "test") })},
+				want(all, true, func(o listed) bool { return strings.HasPrefix(strings.ToLower(o.attr), "test") })},
+			{"attribute like *, any case", providerToken, "like(ORDER_ID1,TeSt123*)",
+				want(all, true, func(o listed) bool { return strings.HasPrefix(strings.ToLower(o.attr), "test123") })},
+			{"attribute eq", providerToken, "eq(ORDER_ID1,TEST1234)",
+				want(all, true, func(o listed) bool { return o.attr == "TEST1234" })},
 			{"attribute in", providerToken, "in(ORDER_ID1,(gen007,gen014,nothing))",
 				want(all, true, func(o listed) bool { return o.attr == "gen007" || o.attr == "gen014" })},
 			{"status", providerToken, "in(status,(NOT_STARTED)),limit(0,1000)",

@@ -144,6 +144,7 @@ func (c *compiler) cmp(e *Cmp) error {
 		c.placeholder(hi)
 		c.b.WriteString(" AND ")
 	}
+	c.folded(f, e)
 	c.b.WriteString(f.Column)
 	switch e.Op {
 	case OpEq:
@@ -343,6 +344,35 @@ func upperRange(f Field, e *Cmp) (lo, hi string, ok bool) {
 		}
 	}
 	return prefix, prefix[:len(prefix)-1] + string(prefix[len(prefix)-1]+1), true
+}
+
+// folded writes the bound on f.Folded that an eq() or like() implies (see Field.Folded),
+// followed by " AND ".
+func (c *compiler) folded(f Field, e *Cmp) {
+	if f.Folded == "" || (e.Op != OpEq && e.Op != OpLike) || (e.Value.Kind != Literal && e.Value.Kind != StringLit) {
+		return
+	}
+	text := e.Value.Text
+	wild := strings.IndexAny(text, "*?")
+	switch {
+	case e.Op == OpEq || wild < 0:
+		c.b.WriteString(f.Folded + " = lower(")
+		c.placeholder(text)
+		c.b.WriteString(") AND ")
+	case c.dialect != Postgres && wild > 0:
+		prefix := text[:wild]
+		for i := 0; i < len(prefix); i++ {
+			if prefix[i] < 0x20 || prefix[i] >= 0x7e {
+				return // ASCII only: SQLite's LIKE and lower() fold nothing else
+			}
+		}
+		prefix = strings.ToLower(prefix)
+		c.b.WriteString(f.Folded + " >= ")
+		c.placeholder(prefix)
+		c.b.WriteString(" AND " + f.Folded + " < ")
+		c.placeholder(prefix[:len(prefix)-1] + string(prefix[len(prefix)-1]+1))
+		c.b.WriteString(" AND ")
+	}
 }
 
 // likePattern turns an RQL wildcard mask into a SQL LIKE pattern with '\' as

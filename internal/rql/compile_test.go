@@ -335,3 +335,45 @@ func TestCompileUpperPrefixRange(t *testing.T) {
 		}
 	}
 }
+
+// TestCompileFolded: a field with a folded (lower-cased, indexed) expression gets the bound on it
+// that eq() and like() imply — an equality for eq() and for a mask without wildcards, the
+// prefix's range on SQLite only and only for an ASCII prefix — and nothing for other operators.
+func TestCompileFolded(t *testing.T) {
+	s := orderSchema()
+	dynamic := s.Dynamic
+	s.Dynamic = func(name string) (Field, bool) {
+		f, ok := dynamic(name)
+		f.Folded = "lower(x.value)"
+		return f, ok
+	}
+	attr := strings.Replace(attributeExists, "%s", "$1", 1)
+	tests := []struct {
+		query   string
+		dialect Dialect
+		where   string
+		args    []any
+	}{
+		{"eq(ORDER_ID1,Ab1)", SQLite, "EXISTS(" + attr + "lower(x.value) = lower($2) AND x.value = $3)", []any{"ORDER_ID1", "Ab1", "Ab1"}},
+		{"like(ORDER_ID1,TeSt1234)", SQLite, "EXISTS(" + attr + `lower(x.value) = lower($2) AND x.value LIKE $3 ESCAPE '\')`,
+			[]any{"ORDER_ID1", "TeSt1234", "TeSt1234"}},
+		{"like(ORDER_ID1,TeSt1234)", Postgres, "EXISTS(" + attr + `lower(x.value) = lower($2) AND x.value ILIKE $3 ESCAPE '\')`,
+			[]any{"ORDER_ID1", "TeSt1234", "TeSt1234"}},
+		{"like(ORDER_ID1,TeSt*)", SQLite, "EXISTS(" + attr + `lower(x.value) >= $2 AND lower(x.value) < $3 AND x.value LIKE $4 ESCAPE '\')`,
+			[]any{"ORDER_ID1", "test", "tesu", "TeSt%"}},
+		{"like(ORDER_ID1,TeSt*)", Postgres, "EXISTS(" + attr + `x.value ILIKE $2 ESCAPE '\')`, []any{"ORDER_ID1", "TeSt%"}},
+		{"like(ORDER_ID1,*st)", SQLite, "EXISTS(" + attr + `x.value LIKE $2 ESCAPE '\')`, []any{"ORDER_ID1", "%st"}},
+		{"like(ORDER_ID1,\u212ax*)", SQLite, "EXISTS(" + attr + `x.value LIKE $2 ESCAPE '\')`, []any{"ORDER_ID1", "\u212ax%"}}, // the Kelvin sign lower-cases to k in Go, not in SQLite
+		{"like(ORDER_ID1,a~*)", SQLite, "EXISTS(" + attr + `x.value LIKE $2 ESCAPE '\')`, []any{"ORDER_ID1", "a~%"}},           // no successor of ~ in ASCII
+		{"ne(ORDER_ID1,Ab1)", SQLite, "EXISTS(" + attr + "x.value <> $2)", []any{"ORDER_ID1", "Ab1"}},
+	}
+	for _, tt := range tests {
+		p, err := compile(t, s, tt.query, tt.dialect, 1)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.query, err)
+		}
+		if p.Where != tt.where || !reflect.DeepEqual(p.Args, tt.args) {
+			t.Errorf("%s (dialect %d):\n got %s %#v\nwant %s %#v", tt.query, tt.dialect, p.Where, p.Args, tt.where, tt.args)
+		}
+	}
+}

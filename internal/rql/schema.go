@@ -110,6 +110,15 @@ type Field struct {
 	// case-insensitive on both engines, and the range of the upper-cased prefix is exact for
 	// such values).
 	Upper bool
+
+	// Folded is an SQL expression of the column lower-cased that an index serves (an expression
+	// index, e.g. "lower(x.value)"). eq() and like() then also bound it, so that index finds
+	// the candidates and the exact comparison only confirms them: eq(f,v) adds
+	// Folded = lower(v), a like() mask without wildcards (a case-insensitive equality) the
+	// same, and on SQLite a mask with a literal ASCII prefix the range of that prefix
+	// lower-cased (SQLite compares text bytewise; a PostgreSQL collation need not order a
+	// prefix's strings inside such a range, so there the mask's LIKE stands alone).
+	Folded string
 }
 
 // ops returns the operators allowed on f. like is only ever allowed on

@@ -48,10 +48,16 @@ var indexed = map[string]bool{"o.id": true, "o.aps_id": true, "o.order_number": 
 	"o.expiration_date": true, "o.subscription_id": true, "o.end_customer_name": true, "o.total": true,
 	"b.aps_id": true, "s.aps_id": true} // the buyer and seller by APS id: accounts_aps_id, then orders_buyer / orders_seller
 
-// subscriptionExists is how the RQL compiler writes subscriptionId (api.orderSchema): as an
-// EXISTS it can never lead; as the equivalent IN over order_subscriptions it leads by the
-// orders' primary key.
-const subscriptionExists = "EXISTS(SELECT 1 FROM order_subscriptions os JOIN subscriptions x ON x.id = os.subscription_id WHERE os.order_id = o.id AND "
+// existsAsIn are how the RQL compiler writes subscriptionId and the order attributes
+// (api.orderSchema), and the equivalent IN: as an EXISTS such a condition can never lead; as
+// the IN it leads by the orders' primary key, its rows found by the subquery's own index
+// (order_subscriptions_subscription, order_attributes_folded).
+var existsAsIn = [][2]string{
+	{"EXISTS(SELECT 1 FROM order_subscriptions os JOIN subscriptions x ON x.id = os.subscription_id WHERE os.order_id = o.id AND ",
+		"o.id IN (SELECT os.order_id FROM order_subscriptions os JOIN subscriptions x ON x.id = os.subscription_id WHERE "},
+	{"EXISTS(SELECT 1 FROM order_attributes x WHERE x.order_id = o.id AND ",
+		"o.id IN (SELECT x.order_id FROM order_attributes x WHERE "},
+}
 
 // partyAPSID matches a condition on the buyer's or the seller's APS id that only names it (= or
 // IN): it is the condition on the order's buyer_id or seller_id that the accounts with those
@@ -107,8 +113,10 @@ func newOrderPlan(scopePath string, everything bool, q ListQuery) orderPlan {
 	}
 	for _, c := range splitAnd(q.Where) {
 		c = strings.TrimSpace(c)
-		if rest, ok := strings.CutPrefix(c, subscriptionExists); ok {
-			c = "o.id IN (SELECT os.order_id FROM order_subscriptions os JOIN subscriptions x ON x.id = os.subscription_id WHERE " + rest
+		for _, e := range existsAsIn {
+			if rest, ok := strings.CutPrefix(c, e[0]); ok {
+				c = e[1] + rest
+			}
 		}
 		if m := partyAPSID.FindStringSubmatch(c); m != nil {
 			if value, ok := strings.CutPrefix(m[2], "= "); ok {
