@@ -20,6 +20,7 @@ import (
 
 	"github.com/openbss/openbss/internal/account"
 	"github.com/openbss/openbss/internal/demo"
+	"github.com/openbss/openbss/internal/order"
 	"github.com/openbss/openbss/internal/store"
 )
 
@@ -149,7 +150,7 @@ func orders(ctx context.Context, st *store.Store, buyers []buyer, n int, withLin
 					b := buyers[rng.IntN(len(buyers))]
 					typ := types[rng.IntN(len(types))]
 					flow := flows[rng.IntN(len(flows))]
-					num := fmt.Sprintf("%s%06d", typ, numbers[typ])
+					num := order.NumberOf(typ, numbers[typ])
 					numbers[typ]++
 					created := from + rng.Int64N(span)
 					total := int64(rng.IntN(50_000)) * 10_000

@@ -2,12 +2,18 @@ package order
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/openbss/openbss/internal/account"
 	"github.com/openbss/openbss/internal/money"
 	"github.com/openbss/openbss/internal/pricing"
 )
+
+// NumberOf is the order number of an order of type typ (SO, RN, …) with counter seq: the type
+// and the counter, at least six digits ("SO000123"). Every order gets its number so, which the
+// order list relies on (a suffix of digits is a handful of counters).
+func NumberOf(typ string, seq int64) string { return fmt.Sprintf("%s%06d", typ, seq) }
 
 // Order is a placed order.
 type Order struct {

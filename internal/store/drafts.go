@@ -29,7 +29,7 @@ func InsertDraft(ctx context.Context, tx *Tx, o *order.Order) error {
 	if err != nil {
 		return err
 	}
-	o.Number = fmt.Sprintf("%s%06d", o.Type, seq)
+	o.Number = order.NumberOf(o.Type, seq)
 	o.CreationTime, o.UpdatedAt = tx.Now, tx.Now
 	o.OrderDate, o.ExpirationDate = tx.Now, tx.Now.Add(order.Expiry)
 	var sub any
@@ -114,7 +114,7 @@ func CompleteDraft(ctx context.Context, tx *Tx, o *order.Order, number string) e
 		if err != nil {
 			return err
 		}
-		o.Number = fmt.Sprintf("%s%06d", o.Type, seq)
+		o.Number = order.NumberOf(o.Type, seq)
 	}
 	o.UpdatedAt = tx.Now
 	o.OrderDate, o.ExpirationDate = tx.Now, tx.Now.Add(order.Expiry)

@@ -33,7 +33,7 @@ func InsertOrder(ctx context.Context, tx *Tx, o *order.Order) error {
 	if err != nil {
 		return err
 	}
-	o.Number = fmt.Sprintf("%s%06d", o.Type, seq)
+	o.Number = order.NumberOf(o.Type, seq)
 	if o.APSID == "" {
 		o.APSID = NewAPSID()
 	}

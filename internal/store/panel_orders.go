@@ -329,6 +329,9 @@ func columnSet(cols string) map[string]bool {
 // are joined to their accounts and subscription.
 func (s *Store) PanelOrders(ctx context.Context, scopePath string, everything bool, q ListQuery, countCap int) ([]*order.Order, Count, error) {
 	p := newOrderPlan(scopePath, everything, q)
+	if err := s.numberSuffixes(ctx, &p); err != nil {
+		return nil, Count{}, err
+	}
 	var ids []int64
 	var count Count
 	var err error
@@ -700,4 +703,102 @@ func (s *Store) sample(ctx context.Context, p orderPlan, g group) (int, error) {
 	var n int
 	err := s.rdb.QueryRowContext(ctx, query, args...).Scan(&n)
 	return n, err
+}
+
+// numberLike is how the RQL compiler writes like(orderNumber,mask); a mask "*<digits>" is the
+// pattern "%<digits>".
+var (
+	numberLike   = regexp.MustCompile(`^o\.order_number I?LIKE \$([0-9]+) ESCAPE '\\'$`)
+	digitsSuffix = regexp.MustCompile(`^%([0-9]+)$`)
+)
+
+// maxSuffixNumbers is the most order numbers a suffix match is turned into.
+const maxSuffixNumbers = 2000
+
+// numberSuffixes adds, to a match of order numbers by a suffix of digits (like(orderNumber,
+// *00001): a scan of every order, no index serves a suffix), the order numbers that end so:
+// an order's number is its type and its counter (InsertOrder, "SO000123"), so those ending in
+// five given digits are one in 100,000 of the numbers handed out, and the order-number index
+// finds them. Up to maxSuffixNumbers; a shorter suffix stays a scan. The LIKE stays, and still
+// decides.
+func (s *Store) numberSuffixes(ctx context.Context, p *orderPlan) error {
+	for _, c := range p.conds {
+		m := numberLike.FindStringSubmatch(c.sql)
+		if m == nil {
+			continue
+		}
+		n, _ := strconv.Atoi(m[1])
+		pattern, _ := p.args[n-1].(string)
+		d := digitsSuffix.FindStringSubmatch(pattern)
+		if d == nil || len(d[1]) > 18 {
+			continue
+		}
+		counters, err := s.numberCounters(ctx)
+		if err != nil {
+			return err
+		}
+		numbers := suffixNumbers(counters, d[1], maxSuffixNumbers)
+		if numbers == nil {
+			continue
+		}
+		marks := make([]string, len(numbers))
+		for i, num := range numbers {
+			marks[i] = p.arg(num)
+		}
+		if len(marks) == 0 {
+			marks = []string{p.arg("")} // no number ends so: no order matches ("" is none's)
+		}
+		p.conds = append(p.conds, panelCond{"o.order_number IN (" + strings.Join(marks, ",") + ")", "o.order_number"})
+		return nil
+	}
+	return nil
+}
+
+// numberCounters reads the next counter of each order type's numbers.
+func (s *Store) numberCounters(ctx context.Context) (map[string]int64, error) {
+	out := map[string]int64{}
+	err := s.each(ctx, `SELECT name, next_value FROM id_sequences WHERE name LIKE 'order\_number\_%' ESCAPE '\'`, nil, func(r *sql.Rows) error {
+		var name string
+		var next int64
+		err := r.Scan(&name, &next)
+		out[strings.TrimPrefix(name, "order_number_")] = next
+		return err
+	})
+	return out, err
+}
+
+// suffixNumbers lists the order numbers handed out so far (counters: each type's next counter)
+// that end in suffix, in order, or nil when there are more than limit.
+func suffixNumbers(counters map[string]int64, suffix string, limit int) []string {
+	step := int64(1)
+	for range suffix {
+		step *= 10
+	}
+	first, _ := strconv.ParseInt(suffix, 10, 64)
+	if first == 0 {
+		first = step // counters start at 1
+	}
+	total := 0
+	for _, next := range counters {
+		if next > first {
+			total += int((next-1-first)/step + 1)
+		}
+	}
+	if total > limit {
+		return nil
+	}
+	types := make([]string, 0, len(counters))
+	for t := range counters {
+		types = append(types, t)
+	}
+	slices.Sort(types)
+	out := []string{}
+	for _, t := range types {
+		for n := first; n < counters[t]; n += step {
+			if num := order.NumberOf(t, n); strings.HasSuffix(num, suffix) {
+				out = append(out, num)
+			}
+		}
+	}
+	return out
 }
