@@ -198,7 +198,11 @@ func TestBrowserCreationCompleted(t *testing.T) {
 		chromedp.Navigate(r.url+"/panel/orders"),
 		chromedp.WaitVisible(chromedp.CSS("#filter")),
 		chromedp.SendKeys(chromedp.CSS(`input[name="number"]`), o.Number),
+		// The unfiltered list has the order's link too: mark it, so the wait below is for the
+		// filtered page's (a click on the old page's link races with the navigation).
+		chromedp.SetAttributeValue(chromedp.CSS("#orders"), "data-stale", "1"),
 		chromedp.Click(chromedp.CSS("#filter")),
+		chromedp.WaitNotPresent(chromedp.CSS("#orders[data-stale]")),
 		chromedp.WaitVisible(chromedp.CSS("#orders tbody a")),
 		chromedp.Click(chromedp.CSS("#orders tbody a")),
 		chromedp.WaitVisible(chromedp.CSS("#items")))
