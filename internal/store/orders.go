@@ -264,8 +264,11 @@ func (s *Store) ListOrders(ctx context.Context, scopePath string, q ListQuery) (
 	// for one page.
 	everything := strings.Count(scopePath, "/") == 2 // the provider: the whole tree
 	page := Page{Total: -1}
+	p, err := s.planOrders(ctx, scopePath, everything, q)
+	if err != nil {
+		return nil, page, err
+	}
 	if !q.SkipCount || q.CountOnly {
-		p := newOrderPlan(scopePath, everything, q)
 		query, args := compact("SELECT COUNT(*) FROM orders o"+joins(p.conds)+" WHERE "+where(p.conds, allColumns(p.conds)), p.args)
 		if err := s.rdb.QueryRowContext(ctx, query, args...).Scan(&page.Total); err != nil {
 			return nil, page, fmt.Errorf("count: %w", err)
@@ -275,7 +278,7 @@ func (s *Store) ListOrders(ctx context.Context, scopePath string, q ListQuery) (
 	if q.CountOnly {
 		return nil, page, nil
 	}
-	out, _, err := s.PanelOrders(ctx, scopePath, everything, q, 0)
+	out, _, err := s.plannedOrders(ctx, p, q, 0)
 	return out, page, err
 }
 

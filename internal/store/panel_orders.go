@@ -328,10 +328,23 @@ func columnSet(cols string) map[string]bool {
 // path), planned for millions of orders. The page's ids are found in orders alone; only they
 // are joined to their accounts and subscription.
 func (s *Store) PanelOrders(ctx context.Context, scopePath string, everything bool, q ListQuery, countCap int) ([]*order.Order, Count, error) {
-	p := newOrderPlan(scopePath, everything, q)
-	if err := s.numberSuffixes(ctx, &p); err != nil {
+	p, err := s.planOrders(ctx, scopePath, everything, q)
+	if err != nil {
 		return nil, Count{}, err
 	}
+	return s.plannedOrders(ctx, p, q, countCap)
+}
+
+// planOrders takes an order-list query apart for planning (newOrderPlan) and adds what the
+// store's counters imply (numberSuffixes).
+func (s *Store) planOrders(ctx context.Context, scopePath string, everything bool, q ListQuery) (orderPlan, error) {
+	p := newOrderPlan(scopePath, everything, q)
+	err := s.numberSuffixes(ctx, &p)
+	return p, err
+}
+
+// plannedOrders finds the page of a planned query and reads its orders.
+func (s *Store) plannedOrders(ctx context.Context, p orderPlan, q ListQuery, countCap int) ([]*order.Order, Count, error) {
 	var ids []int64
 	var count Count
 	var err error
