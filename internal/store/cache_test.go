@@ -3,6 +3,9 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/openbss/openbss/internal/account"
@@ -73,6 +76,66 @@ func TestCachesFollowWrites(t *testing.T) {
 		}
 		if _, err := s.Authenticate(ctx, tok); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("uncached Authenticate of a revoked token: %v", err)
+		}
+	})
+}
+
+// TestReadVersionsIsFresh: however many requests read the counters at once (and share reads),
+// each sees every write that committed before it asked.
+func TestReadVersionsIsFresh(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		tr := newTree(t, s)
+		a := tr.customerA
+		var committed atomic.Int64 // the accounts counter of the last committed write
+		v0, err := s.ReadVersions(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		committed.Store(v0.Accounts)
+		stop := make(chan struct{})
+		var readers sync.WaitGroup
+		var stale, reads atomic.Int64
+		for range 16 {
+			readers.Add(1)
+			go func() {
+				defer readers.Done()
+				for {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					before := committed.Load()
+					v, err := s.ReadVersions(ctx)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					reads.Add(1)
+					if v.Accounts < before {
+						stale.Add(1)
+					}
+				}
+			}()
+		}
+		finish := sync.OnceFunc(func() { close(stop); readers.Wait() })
+		defer finish() // before the store closes, also when a check below fails
+		for i := range 50 {
+			a.Name = fmt.Sprintf("Customer A %d", i)
+			mustTx(t, s, func(tx *store.Tx) error { return store.UpdateAccount(ctx, tx, &a) })
+			v, err := s.ReadVersions(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v.Accounts <= committed.Load() {
+				t.Fatalf("write %d: accounts counter %d, not past %d", i, v.Accounts, committed.Load())
+			}
+			committed.Store(v.Accounts)
+		}
+		finish()
+		if n := stale.Load(); n > 0 {
+			t.Errorf("%d of %d reads missed a write committed before they began", n, reads.Load())
 		}
 	})
 }
