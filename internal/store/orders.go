@@ -269,7 +269,11 @@ func (s *Store) ListOrders(ctx context.Context, scopePath string, q ListQuery) (
 		return nil, page, err
 	}
 	if !q.SkipCount || q.CountOnly {
-		query, args := compact("SELECT COUNT(*) FROM orders o"+joins(p.conds)+" WHERE "+where(p.conds, allColumns(p.conds)), p.args)
+		lead, err := s.countLead(ctx, p)
+		if err != nil {
+			return nil, page, err
+		}
+		query, args := compact("SELECT COUNT(*) FROM orders o"+joins(p.conds)+" WHERE "+where(p.conds, lead), p.args)
 		if err := s.rdb.QueryRowContext(ctx, query, args...).Scan(&page.Total); err != nil {
 			return nil, page, fmt.Errorf("count: %w", err)
 		}

@@ -34,6 +34,7 @@ const driveRows = 12_000
 type panelCond struct {
 	sql    string
 	column string
+	in     string // for a correlated EXISTS (existsAsIn): the same condition as a query of order ids
 }
 
 // condColumn finds the column a compiled RQL conjunct constrains ("o.type = $3",
@@ -49,14 +50,18 @@ var indexed = map[string]bool{"o.id": true, "o.aps_id": true, "o.order_number": 
 	"b.aps_id": true, "s.aps_id": true} // the buyer and seller by APS id: accounts_aps_id, then orders_buyer / orders_seller
 
 // existsAsIn are how the RQL compiler writes subscriptionId and the order attributes
-// (api.orderSchema), and the equivalent IN: as an EXISTS such a condition can never lead; as
-// the IN it leads by the orders' primary key, its rows found by the subquery's own index
-// (order_subscriptions_subscription, order_attributes_folded).
+// (api.orderSchema), and the start of the equivalent query of order ids. As an EXISTS such a
+// condition can never lead, but tests one order cheaply (a walk of the sort's index); as
+// o.id IN (the query) it leads by the orders' primary key, its rows found by the subquery's own
+// index (order_subscriptions_subscription, order_attributes_folded) — and it is then the whole
+// set, built before the first row (millions for like(ORDER_ID1,test*)). So the condition keeps
+// both: the IN only where it leads (a range known small), the query of ids alone, streamed, to
+// count and sample it, and the EXISTS everywhere else.
 var existsAsIn = [][2]string{
 	{"EXISTS(SELECT 1 FROM order_subscriptions os JOIN subscriptions x ON x.id = os.subscription_id WHERE os.order_id = o.id AND ",
-		"o.id IN (SELECT os.order_id FROM order_subscriptions os JOIN subscriptions x ON x.id = os.subscription_id WHERE "},
+		"SELECT DISTINCT os.order_id AS order_id FROM order_subscriptions os JOIN subscriptions x ON x.id = os.subscription_id WHERE "},
 	{"EXISTS(SELECT 1 FROM order_attributes x WHERE x.order_id = o.id AND ",
-		"o.id IN (SELECT x.order_id FROM order_attributes x WHERE "},
+		"SELECT DISTINCT x.order_id AS order_id FROM order_attributes x WHERE "},
 }
 
 // partyAPSID matches a condition on the buyer's or the seller's APS id that only names it (= or
@@ -68,6 +73,16 @@ var existsAsIn = [][2]string{
 var partyAPSID = regexp.MustCompile(`^(b|s)\.aps_id ((?:= \$[0-9]+)|(?:IN \(\$[0-9]+(?:,\s*\$[0-9]+)*\)))$`)
 
 var partyColumn = map[string]string{"b": "o.buyer_id", "s": "o.seller_id"}
+
+// existsQuery is the query of order ids equivalent to a correlated EXISTS of existsAsIn, or "".
+func existsQuery(c string) string {
+	for _, e := range existsAsIn {
+		if rest, ok := strings.CutPrefix(c, e[0]); ok && strings.HasSuffix(rest, ")") {
+			return e[1] + strings.TrimSuffix(rest, ")")
+		}
+	}
+	return ""
+}
 
 // splitAnd splits a compiled filter into its top-level conjuncts; a filter with a top-level OR
 // stays whole.
@@ -109,14 +124,14 @@ func newOrderPlan(scopePath string, everything bool, q ListQuery) orderPlan {
 	lo, hi := account.SubtreeRange(scopePath)
 	p := orderPlan{args: append([]any{lo, hi}, q.Args...)}
 	if !everything {
-		p.conds = append(p.conds, panelCond{"o.buyer_path >= $1", "o.buyer_path"}, panelCond{"o.buyer_path < $2", "o.buyer_path"})
+		p.conds = append(p.conds, panelCond{sql: "o.buyer_path >= $1", column: "o.buyer_path"}, panelCond{sql: "o.buyer_path < $2", column: "o.buyer_path"})
 	}
-	for _, c := range splitAnd(q.Where) {
+	for i, c := range splitAnd(q.Where) {
 		c = strings.TrimSpace(c)
-		for _, e := range existsAsIn {
-			if rest, ok := strings.CutPrefix(c, e[0]); ok {
-				c = e[1] + rest
-			}
+		if in := existsQuery(c); in != "" {
+			// A column of its own: the group of this condition alone.
+			p.conds = append(p.conds, panelCond{sql: c, column: "o.id#" + strconv.Itoa(i), in: in})
+			continue
 		}
 		if m := partyAPSID.FindStringSubmatch(c); m != nil {
 			if value, ok := strings.CutPrefix(m[2], "= "); ok {
@@ -129,7 +144,7 @@ func newOrderPlan(scopePath string, everything bool, q ListQuery) orderPlan {
 		if m := condColumn.FindStringSubmatch(c); m != nil && indexed[m[1]] {
 			col = m[1]
 		}
-		p.conds = append(p.conds, panelCond{c, col})
+		p.conds = append(p.conds, panelCond{sql: c, column: col})
 	}
 	p.orderBy = sortTerms(q.OrderBy)
 	p.derive()
@@ -195,9 +210,9 @@ func (p *orderPlan) derive() {
 		}
 		switch {
 		case c.column == "o.type" && sortCol == "o.order_number" && len(v) == 2 && v[1] < 'Z':
-			p.conds = append(p.conds, panelCond{"o.order_number >= " + p.arg(v) + " AND o.order_number < " + p.arg(v[:1]+string(v[1]+1)), sortCol})
+			p.conds = append(p.conds, panelCond{sql: "o.order_number >= " + p.arg(v) + " AND o.order_number < " + p.arg(v[:1]+string(v[1]+1)), column: sortCol})
 		case c.column == "o.of_status" && sortCol == "o.status" && order.FlowStatus(v).Valid():
-			p.conds = append(p.conds, panelCond{"o.status = " + p.arg(string(order.StatusOf(order.FlowStatus(v)))), sortCol})
+			p.conds = append(p.conds, panelCond{sql: "o.status = " + p.arg(string(order.StatusOf(order.FlowStatus(v)))), column: sortCol})
 		case c.column == "o.status" && sortCol == "o.of_status":
 			var in []string
 			for _, f := range flowStatuses {
@@ -206,7 +221,7 @@ func (p *orderPlan) derive() {
 				}
 			}
 			if len(in) > 0 {
-				p.conds = append(p.conds, panelCond{"o.of_status IN (" + strings.Join(in, ",") + ")", sortCol})
+				p.conds = append(p.conds, panelCond{sql: "o.of_status IN (" + strings.Join(in, ",") + ")", column: sortCol})
 			}
 		}
 	}
@@ -238,9 +253,15 @@ func where(conds []panelCond, lead map[string]bool) string {
 	}
 	parts := make([]string, len(conds))
 	for i, c := range conds {
-		parts[i] = c.sql
-		if c.column != "" && !lead[c.column] {
+		switch {
+		case c.in != "" && lead[c.column]:
+			parts[i] = "o.id IN (" + c.in + ")"
+		case c.in != "":
+			parts[i] = c.sql
+		case c.column != "" && !lead[c.column]:
 			parts[i] = "+" + c.sql
+		default:
+			parts[i] = c.sql
 		}
 	}
 	return strings.Join(parts, " AND ")
@@ -311,8 +332,20 @@ func (s *Store) groups(ctx context.Context, p orderPlan, capped int) ([]group, e
 
 // countGroup counts, index-only, the orders of the group's index range, up to capped.
 func (s *Store) countGroup(ctx context.Context, p orderPlan, g group, capped int) (Count, error) {
-	q, args := compact("SELECT 1 FROM orders o"+joins(g.conds)+" WHERE "+where(g.conds, g.cols), p.args)
+	q, args := compact(groupRows(g, "1"), p.args)
 	return s.cappedCount(ctx, q, args, capped)
+}
+
+// groupRows is the query of what (an expression of o) for each order of the group's range. The
+// range of an EXISTS condition is its query of ids, streamed (existsAsIn).
+func groupRows(g group, what string) string {
+	if len(g.conds) == 1 && g.conds[0].in != "" {
+		if what == "1" { // a count: every id is an order's (a foreign key)
+			return "SELECT 1 FROM (" + g.conds[0].in + ") z"
+		}
+		return "SELECT " + what + " FROM (" + g.conds[0].in + ") z JOIN orders o ON o.id = z.order_id"
+	}
+	return "SELECT " + what + " FROM orders o" + joins(g.conds) + " WHERE " + where(g.conds, g.cols)
 }
 
 func columnSet(cols string) map[string]bool {
@@ -469,6 +502,31 @@ func offIndex(terms []string) []string {
 	return out
 }
 
+// countLead is what an exact count of the list may lead with: every indexed condition, but on
+// SQLite an EXISTS condition (existsAsIn) only when its orders are few — as an IN its orders
+// are one set built first (millions for like(ORDER_ID1,test*)), as an EXISTS one probe per
+// order the count reads.
+func (s *Store) countLead(ctx context.Context, p orderPlan) (map[string]bool, error) {
+	lead := allColumns(p.conds)
+	if s.postgres {
+		return lead, nil
+	}
+	for _, c := range p.conds {
+		if c.in == "" {
+			continue
+		}
+		g := group{cols: columnSet(c.column), conds: []panelCond{c}}
+		n, err := s.countGroup(ctx, p, g, coverRows)
+		if err != nil {
+			return nil, err
+		}
+		if n.More {
+			delete(lead, c.column)
+		}
+	}
+	return lead, nil
+}
+
 func allColumns(conds []panelCond) map[string]bool {
 	set := map[string]bool{}
 	for _, c := range conds {
@@ -524,7 +582,7 @@ func (s *Store) sqliteOrderPage(ctx context.Context, p orderPlan, q ListQuery, c
 	var count Count
 	if rest(p, best) == nil {
 		// One condition: its count is index-only.
-		query, args := compact("SELECT 1 FROM orders o"+joins(best.conds)+" WHERE "+where(best.conds, best.cols), p.args)
+		query, args := compact(groupRows(best, "1"), p.args)
 		if count, err = s.cappedCount(ctx, query, args, countCap); err != nil {
 			return nil, count, err
 		}
@@ -570,10 +628,14 @@ const leadCost = 10
 // orderColumnRef finds the columns of orders a query part refers to.
 var orderColumnRef = regexp.MustCompile(`\bo\.([a-z_]+)`)
 
-// covered reports whether the query needs no column of orders outside the covering indexes.
+// covered reports whether the query needs no column of orders outside the covering indexes,
+// nor another table's rows for every order scanned (an EXISTS: existsAsIn).
 func (p *orderPlan) covered() bool {
 	text := joins(p.conds) + " " + strings.Join(p.orderBy, ", ")
 	for _, c := range p.conds {
+		if c.in != "" {
+			return false
+		}
 		text += " " + c.sql
 	}
 	for _, m := range orderColumnRef.FindAllStringSubmatch(text, -1) {
@@ -711,7 +773,7 @@ func (s *Store) walk(ctx context.Context, p orderPlan, q ListQuery) ([]int64, er
 // ids are read from its index alone, then their rows by rowid.
 func (s *Store) sample(ctx context.Context, p orderPlan, g group) (int, error) {
 	others := rest(p, g)
-	query, args := compact("SELECT COUNT(*) FROM (SELECT o.rowid AS r FROM orders o"+joins(g.conds)+" WHERE "+where(g.conds, g.cols)+
+	query, args := compact("SELECT COUNT(*) FROM ("+groupRows(g, "o.rowid AS r")+
 		" LIMIT "+strconv.Itoa(sampleRows)+") l JOIN orders o ON o.rowid = l.r"+joins(others)+" WHERE "+where(others, nil), p.args)
 	var n int
 	err := s.rdb.QueryRowContext(ctx, query, args...).Scan(&n)
@@ -761,7 +823,7 @@ func (s *Store) numberSuffixes(ctx context.Context, p *orderPlan) error {
 		if len(marks) == 0 {
 			marks = []string{p.arg("")} // no number ends so: no order matches ("" is none's)
 		}
-		p.conds = append(p.conds, panelCond{"o.order_number IN (" + strings.Join(marks, ",") + ")", "o.order_number"})
+		p.conds = append(p.conds, panelCond{sql: "o.order_number IN (" + strings.Join(marks, ",") + ")", column: "o.order_number"})
 		return nil
 	}
 	return nil
