@@ -284,6 +284,12 @@ func compact(query string, args []any) (string, []any) {
 	return query, out
 }
 
+// existsLeadRows is the most orders an EXISTS condition (existsAsIn) may lead with: counting
+// its query of ids reads a row of another table per id (about 4 µs each), so it is counted only
+// this far, and past it stays a test of each order the plan reads (an integration looking its
+// orders up by its own reference finds a handful).
+const existsLeadRows = 1000
+
 // groupCountCap bounds the index-only counts of the conditions' ranges (counting 50,000 index
 // entries takes a few milliseconds).
 const groupCountCap = 50_000
@@ -315,9 +321,16 @@ func (s *Store) groups(ctx context.Context, p orderPlan, capped int) ([]group, e
 	var out []group
 	for cols, conds := range byCol {
 		g := group{cols: columnSet(cols), conds: conds}
+		limit := capped
+		if conds[0].in != "" {
+			limit = existsLeadRows
+		}
 		var err error
-		if g.rows, err = s.countGroup(ctx, p, g, capped); err != nil {
+		if g.rows, err = s.countGroup(ctx, p, g, limit); err != nil {
 			return nil, err
+		}
+		if conds[0].in != "" && g.rows.More {
+			continue // it stays a test of each order (EXISTS)
 		}
 		out = append(out, g)
 	}
