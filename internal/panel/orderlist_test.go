@@ -27,15 +27,7 @@ func TestPanelOrdersMatchTheAPI(t *testing.T) {
 		day := st.Now().AddDate(0, 0, -3).UTC().Format("2006-01-02")
 		filters := [][2]string{{"type", "SO"}, {"type", "CL"}, {"ofStatus", "PF"}, {"status", "PROBLEM"}, {"number", "1000013"},
 			{"customer", demo.Customer1}, {"customer", "Customer 42"}, {"from", day}, {"to", day}}
-		sets := [][][2]string{nil}
-		for i, a := range filters {
-			sets = append(sets, [][2]string{a})
-			for _, b := range filters[i+1:] {
-				if a[0] != b[0] {
-					sets = append(sets, [][2]string{a, b})
-				}
-			}
-		}
+		sets := filterSets(filters)
 		sorts := []string{"", "internalId", "-orderNumber", "type", "-status", "ofStatus", "-creationTime", "endCustomerName", "-total"}
 		if raceDetector || testing.Short() {
 			sorts, sets = []string{"", "-orderNumber", "-total"}, sets[:14]
@@ -86,6 +78,21 @@ func TestPanelOrdersMatchTheAPI(t *testing.T) {
 			}
 		}
 	})
+}
+
+// filterSets lists the order-list filters to try: none, each alone, and every pair of two
+// different fields.
+func filterSets(filters [][2]string) [][][2]string {
+	sets := [][][2]string{nil}
+	for i, a := range filters {
+		sets = append(sets, [][2]string{a})
+		for _, b := range filters[i+1:] {
+			if a[0] != b[0] {
+				sets = append(sets, [][2]string{a, b})
+			}
+		}
+	}
+	return sets
 }
 
 // panelRQL is the RQL the order list page runs for a filter (its form, read as the page reads it).

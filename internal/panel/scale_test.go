@@ -240,15 +240,7 @@ func scaleURLs(t *testing.T, st *store.Store, cookie *http.Cookie, h http.Handle
 	if sub != "" {
 		filters = append(filters, [2]string{"subscription", sub})
 	}
-	sets := [][][2]string{nil}
-	for i, a := range filters {
-		sets = append(sets, [][2]string{a})
-		for _, b := range filters[i+1:] {
-			if a[0] != b[0] {
-				sets = append(sets, [][2]string{a, b})
-			}
-		}
-	}
+	sets := filterSets(filters)
 	sorts := []string{""}
 	for _, s := range []string{"internalId", "orderNumber", "type", "status", "ofStatus", "creationTime", "endCustomerName", "total"} {
 		sorts = append(sorts, s, "-"+s)
