@@ -37,17 +37,17 @@ type panelCond struct {
 	in     string // for a correlated EXISTS (existsAsIn): the same condition as a query of order ids
 }
 
-// condColumn finds the column a compiled RQL conjunct constrains ("o.type = $3",
-// "o.order_number IN ($3,$4)", "b.aps_id = $5").
-var condColumn = regexp.MustCompile(`^((?:o|b|s)\.[a-z_]+) (?:=|>=|<=|<|>|IN) `)
+// condColumn finds the column of orders a compiled RQL conjunct constrains ("o.type = $3",
+// "o.order_number IN ($3,$4)"; a buyer's or seller's APS id is first rewritten as its id:
+// partyAPSID).
+var condColumn = regexp.MustCompile(`^(o\.[a-z_]+) (?:=|>=|<=|<|>|IN) `)
 
 // indexed are the columns an index of orders leads with (migrations): only a condition on one
 // of them can lead a query; counting the range of another would read the table.
 var indexed = map[string]bool{"o.id": true, "o.aps_id": true, "o.order_number": true, "o.buyer_path": true,
 	"o.buyer_id": true, "o.seller_id": true, "o.type": true, "o.status": true, "o.of_status": true,
 	"o.payment_status": true, "o.provisioning_status": true, "o.creation_time": true, "o.order_date": true,
-	"o.expiration_date": true, "o.subscription_id": true, "o.end_customer_name": true, "o.total": true,
-	"b.aps_id": true, "s.aps_id": true} // the buyer and seller by APS id: accounts_aps_id, then orders_buyer / orders_seller
+	"o.expiration_date": true, "o.subscription_id": true, "o.end_customer_name": true, "o.total": true}
 
 // existsAsIn are how the RQL compiler writes subscriptionId and the order attributes
 // (api.orderSchema), and the start of the equivalent query of order ids. As an EXISTS such a
