@@ -77,10 +77,7 @@ func (s *Store) InBatchTx(ctx context.Context, fn func(tx *Tx) error) error {
 		// deadlock would abort the whole batch.
 		return s.InTx(ctx, fn)
 	}
-	s.batch.once.Do(func() {
-		s.batch.ch = make(chan *batchWork, max(4*maxBatch, s.maxQueue))
-		go s.commitLoop()
-	})
+	s.startBatch()
 	if s.maxQueue > 0 && len(s.batch.ch) >= s.maxQueue && ctx.Value(sheddableKey{}) != nil {
 		s.batch.stats.shed.Add(1)
 		return ErrBusy
@@ -94,6 +91,14 @@ func (s *Store) InBatchTx(ctx context.Context, fn func(tx *Tx) error) error {
 	// Once queued, the outcome must be awaited: returning early would leave the caller unsure
 	// whether its work committed.
 	return <-w.done
+}
+
+// startBatch makes the group commit's queue and starts its committer, once.
+func (s *Store) startBatch() {
+	s.batch.once.Do(func() {
+		s.batch.ch = make(chan *batchWork, max(4*maxBatch, s.maxQueue))
+		go s.commitLoop()
+	})
 }
 
 func (s *Store) commitLoop() {
@@ -219,5 +224,13 @@ func (b *Books) ExecContext(ctx context.Context, query string, args ...any) (sql
 	return res, err
 }
 
-// QueuedWrites is how many pieces of work wait for group commit now.
-func (s *Store) QueuedWrites() int { return len(s.batch.ch) }
+// QueuedWrites is how many pieces of work wait for group commit now (none on PostgreSQL, which
+// has no group commit of ours). It may be asked before the first write: the queue is made
+// first (reading it while the first write makes it was a data race).
+func (s *Store) QueuedWrites() int {
+	if s.postgres {
+		return 0
+	}
+	s.startBatch()
+	return len(s.batch.ch)
+}
