@@ -9,21 +9,29 @@ import (
 	"github.com/google/uuid"
 )
 
-// nextID takes the next internal id of a sequence (accounts 1000001…, subscriptions 1000001…).
-// A counter row rather than a PostgreSQL SEQUENCE keeps one code path and gap-free numbers on
-// both engines; its row lock serializes concurrent inserts of one kind until commit, which is
-// SQLite's behaviour anyway and acceptable on PostgreSQL at our write rates.
+// nextID takes the next internal id of a sequence (accounts 1000001…, subscriptions 1000001…)
+// from its counter row in id_sequences.
+//
+// On PostgreSQL the ids an order and its processing take (pooledSequence) come from blocks the
+// process reserved outside the transaction (idBlocks): they may skip, and concurrent orders do
+// not wait for each other's commits. Every other counter, and every counter on SQLite, is
+// updated in the transaction: gap-free, and its row lock serializes inserts of one kind until
+// commit (SQLite's single writer does that anyway).
 //
 // A transaction that takes many ids of one sequence (a group commit of hundreds of orders)
 // reserves them in growing blocks (1, 8, 64, 512) instead of updating the counter row for each,
 // and gives back what it did not use before it commits (flushIDs), so numbers stay gap-free.
 func nextID(ctx context.Context, tx *Tx, name string) (int64, error) {
-	if r := tx.ids[name]; r != nil && r.next < r.limit {
+	r := tx.ids[name]
+	if r == nil && tx.blocks != nil && pooledSequence(name) {
+		return tx.blocks.next(ctx, name)
+	}
+	if r != nil && r.next < r.limit {
 		r.next++
 		return r.next - 1, nil
 	}
 	block := int64(1)
-	if r := tx.ids[name]; r != nil {
+	if r != nil && r.block > 0 {
 		block = min(r.block*8, 512)
 	}
 	var first int64
@@ -85,6 +93,9 @@ func (tx *Tx) resetIDs(m idMark) {
 
 // bumpSequence makes sure a sequence will not hand out ids at or below id (after inserting rows
 // with explicit ids, as the demo data does).
+//
+// On PostgreSQL this process's block of a pooled sequence is dropped; blocks other processes
+// hold are not, so explicit ids are for loading data before the others start (as the demo does).
 func bumpSequence(ctx context.Context, tx *Tx, name string, id int64) error {
 	if err := flushIDs(ctx, tx); err != nil {
 		return err
@@ -92,7 +103,17 @@ func bumpSequence(ctx context.Context, tx *Tx, name string, id int64) error {
 	delete(tx.ids, name)
 	_, err := tx.ExecContext(ctx,
 		`UPDATE id_sequences SET next_value = $2 WHERE name = $1 AND next_value <= $2`, name, id+1)
-	return err
+	if err != nil || tx.blocks == nil || !pooledSequence(name) {
+		return err
+	}
+	tx.blocks.dropBlock(name)
+	// The transaction may now hold the counter row until it commits, and a block's reservation
+	// would wait for it: its further ids of this sequence come from the row, in the transaction.
+	if tx.ids == nil {
+		tx.ids = map[string]*idRange{}
+	}
+	tx.ids[name] = &idRange{}
+	return nil
 }
 
 // NewAPSID returns a new APS id: a UUIDv7, time-ordered so that inserts stay index-friendly.

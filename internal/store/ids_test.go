@@ -12,8 +12,9 @@ import (
 	"github.com/openbss/openbss/internal/storetest"
 )
 
-// Ids are reserved in blocks inside a transaction; what a transaction did not use goes back, so
-// the next transaction continues exactly where the last id was handed out.
+// Ids of a gap-free counter (every counter on SQLite; document numbers and the rarely written
+// ones on PostgreSQL) are reserved in blocks inside a transaction; what a transaction did not use
+// goes back, so the next transaction continues exactly where the last id was handed out.
 func TestIDBlocksStayGapFree(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
@@ -21,7 +22,7 @@ func TestIDBlocksStayGapFree(t *testing.T) {
 		take := func(n int) {
 			mustTx(t, s, func(tx *store.Tx) error {
 				for range n {
-					id, err := store.NextID(ctx, tx, "order_events")
+					id, err := store.NextID(ctx, tx, "document_number_INVOICE")
 					if err != nil {
 						return err
 					}
@@ -36,7 +37,7 @@ func TestIDBlocksStayGapFree(t *testing.T) {
 		// A transaction that rolls back gives everything back.
 		err := s.InTx(ctx, func(tx *store.Tx) error {
 			for range 20 {
-				if _, err := store.NextID(ctx, tx, "order_events"); err != nil {
+				if _, err := store.NextID(ctx, tx, "document_number_INVOICE"); err != nil {
 					return err
 				}
 			}
@@ -54,8 +55,8 @@ func TestIDBlocksStayGapFree(t *testing.T) {
 	})
 }
 
-// Group commit: pieces that fail roll back alone, and the ids they took are handed out again,
-// whichever way the batch ran (with or without savepoints).
+// Group commit: pieces that fail roll back alone, and the ids they took of a gap-free counter
+// are handed out again, whichever way the batch ran (with or without savepoints).
 func TestBatchFailedPiecesFreeTheirIDs(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
@@ -72,7 +73,7 @@ func TestBatchFailedPiecesFreeTheirIDs(t *testing.T) {
 				errs[i] = s.InBatchTx(ctx, func(tx *store.Tx) error {
 					mine = mine[:0]
 					for range 1 + i%3 {
-						id, err := store.NextID(ctx, tx, "order_events")
+						id, err := store.NextID(ctx, tx, "document_number_INVOICE")
 						if err != nil {
 							return err
 						}
@@ -105,7 +106,7 @@ func TestBatchFailedPiecesFreeTheirIDs(t *testing.T) {
 		var next int64
 		mustTx(t, s, func(tx *store.Tx) error {
 			var err error
-			next, err = store.NextID(ctx, tx, "order_events")
+			next, err = store.NextID(ctx, tx, "document_number_INVOICE")
 			return err
 		})
 		if next != kept[len(kept)-1]+1 {

@@ -35,7 +35,8 @@ type Store struct {
 	maxQueue int  // group commit: queued pieces beyond which sheddable work is refused
 	notify   bool // record order status changes in the notifications outbox
 	now      func() time.Time
-	cache    caches // read caches of the request path (cache.go)
+	cache    caches    // read caches of the request path (cache.go)
+	idBlocks *idBlocks // PostgreSQL: the busy sequences' ids, reserved in blocks (id_blocks.go)
 }
 
 // Option configures a Store.
@@ -74,6 +75,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 			s.db.SetMaxIdleConns(max(2, s.maxConns/4))
 			s.db.SetConnMaxIdleTime(time.Minute)
 			s.rdb = &readDB{DB: s.db}
+			s.idBlocks, err = newIDBlocks(dsn)
 		}
 	} else {
 		// SQLite allows one writer at a time: a single write connection whose transactions
@@ -141,6 +143,7 @@ func redact(dsn string) string {
 // Close closes the pools.
 func (s *Store) Close() error {
 	s.wstmts.close()
+	s.idBlocks.close()
 	if s.rdb != nil && s.rdb.DB != s.db {
 		s.rdb.stmts.close()
 		s.rdb.DB.Close()
@@ -206,6 +209,7 @@ type Tx struct {
 	notify   bool
 	stmts    *stmtCache
 	ids      map[string]*idRange // id blocks reserved by this transaction (ids.go)
+	blocks   *idBlocks           // PostgreSQL: the store's blocks of pooled sequences (id_blocks.go)
 
 	committing time.Time // set by group commit: when its pieces were done (commit timing)
 }
@@ -247,7 +251,7 @@ func (s *Store) inTxOnce(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	tx := &Tx{Tx: sqlTx, Now: s.Now(), postgres: s.postgres, notify: s.notify, stmts: s.wstmts}
+	tx := &Tx{Tx: sqlTx, Now: s.Now(), postgres: s.postgres, notify: s.notify, stmts: s.wstmts, blocks: s.idBlocks}
 	defer s.wstmts.preparePending(context.WithoutCancel(ctx))
 	if err := fn(tx); err != nil {
 		_ = sqlTx.Rollback()
