@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The PostgreSQL figures of docs/PERFORMANCE.md: the raw baseline, placeOrder (closed loop and
-# constant rate), end to end, and pgbench running the rows of one order (bench/pgbench/order.sql)
-# on the same database. Usage: bash bench/pg.sh [seconds] [postgres-url-of-an-existing-database]
+# constant rate), end to end, and pgbench running the rows of one order on the same database, with
+# the id counters updated in the transaction (bench/pgbench/order.sql) and reserved in blocks
+# outside it, as openbss does on PostgreSQL (order-blocks.sql).
+# Usage: bash bench/pg.sh [seconds] [postgres-url-of-an-existing-database]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${1:-10}"
@@ -34,8 +36,10 @@ lg() { "$out/loadgen" -url http://127.0.0.1:$port -duration "${secs}s" "$@"; }
 
 fresh
 echo "== raw insert baseline (one Go client)"; "$out/baseline" -db "$url" -seconds "$secs"
-echo "== pgbench, the rows of one order per transaction"
-for c in 1 16; do pgbench -n -c $c -j $(( c < 2 ? 1 : 2 )) -T "$secs" -f bench/pgbench/order.sql "$url" 2>/dev/null | grep -E "^(number of clients|tps)"; done
+for f in order order-blocks; do
+  echo "== pgbench, the rows of one order per transaction (bench/pgbench/$f.sql)"
+  for c in 1 16; do pgbench -n -c $c -j $(( c < 2 ? 1 : 2 )) -T "$secs" -f bench/pgbench/$f.sql "$url" 2>/dev/null | grep -E "^(number of clients|tps)"; done
+done
 stop; fresh; serve --no-processing
 echo "== placeOrder"; lg -scenario place -rate 0 -workers 64; lg -scenario place -rate 250
 stop; fresh; serve
