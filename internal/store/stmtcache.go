@@ -116,6 +116,9 @@ func (c *stmtCache) close() {
 
 // ExecContext runs a statement in the transaction, prepared once per connection on SQLite.
 func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if tx.stmts != nil {
+		query, args = sqliteText(query, args)
+	}
 	if st := tx.stmts.later(query); st != nil {
 		return tx.Tx.StmtContext(ctx, st).ExecContext(ctx, args...)
 	}
@@ -124,6 +127,9 @@ func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 
 // QueryContext runs a query in the transaction, prepared once per connection on SQLite.
 func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if tx.stmts != nil {
+		query, args = sqliteText(query, args)
+	}
 	if st := tx.stmts.later(query); st != nil {
 		return tx.Tx.StmtContext(ctx, st).QueryContext(ctx, args...)
 	}
@@ -132,6 +138,9 @@ func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql
 
 // QueryRowContext runs a one-row query in the transaction, prepared once per connection on SQLite.
 func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if tx.stmts != nil {
+		query, args = sqliteText(query, args)
+	}
 	if st := tx.stmts.later(query); st != nil {
 		return tx.Tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 	}
@@ -145,6 +154,9 @@ type readDB struct {
 }
 
 func (r *readDB) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if r.stmts != nil {
+		query, args = sqliteText(query, args)
+	}
 	if st := r.stmts.get(ctx, query); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
@@ -152,8 +164,22 @@ func (r *readDB) QueryContext(ctx context.Context, query string, args ...any) (*
 }
 
 func (r *readDB) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if r.stmts != nil {
+		query, args = sqliteText(query, args)
+	}
 	if st := r.stmts.get(ctx, query); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
 	return r.DB.QueryRowContext(ctx, query, args...)
+}
+
+// sqliteText is query with anonymous parameters and args in their order (placeholders.go), or
+// both as they are.
+func sqliteText(query string, args []any) (string, []any) {
+	if p, ok := toPositional(query); ok {
+		if a, ok := p.args(args); ok {
+			return p.query, a
+		}
+	}
+	return query, args
 }
