@@ -26,6 +26,15 @@ serve() { # serve DB EXTRA-FLAGS…: a fresh database and server for each run
   echo "server did not start"; cat "$out/serve.log"; exit 1
 }
 lg() { "$out/loadgen" -url http://127.0.0.1:$port -duration "${secs}s" "$@"; }
+# wrk SCRIPT CONNECTIONS: a closed loop from wrk (C, one thread), which leaves the server more of
+# the two cores than the Go load generator; the server's CPU seconds are printed beside it.
+wrkrun() {
+  if ! command -v wrk >/dev/null; then echo "wrk not found (apt-get install wrk): skipped"; return; fi
+  local pid; pid=$(pgrep -f "$out/openbss serve" | head -1)
+  local a; a=$(awk '{print $14+$15}' /proc/$pid/stat)
+  wrk -t1 -c"$2" -d"${secs}s" --latency -s "$1" http://127.0.0.1:$port | grep -E "Requests/sec|50%|99%|Non-2xx|requests in"
+  echo "server CPU: $(( ($(awk '{print $14+$15}' /proc/$pid/stat) - a) * 10 )) ms"
+}
 
 echo "== raw insert baseline"; "$out/baseline" -seconds "$secs"
 rm -f "$out/place.jsonl"
@@ -34,10 +43,14 @@ for rate in 500 1000 1500 2000 2500 3000 4000 5000 6000; do
 done
 serve "$out/place.db" --no-processing
 echo "== placeOrder, closed loop (64 in flight)"; lg -scenario place -rate 0 -workers 64
+serve "$out/place.db" --no-processing
+echo "== placeOrder, closed loop from wrk (64 connections)"; wrkrun bench/wrk/place.lua 64
 serve "$out/est.db" --no-processing
 for rate in 2000 4000 8000; do lg -scenario estimate -rate $rate; done
 echo "== estimate, closed loop (64 in flight)"; lg -scenario estimate -rate 0 -workers 64
+echo "== estimate, closed loop from wrk (128 connections)"; wrkrun bench/wrk/estimate.lua 128
 lg -scenario details -rate 2000
 serve "$out/e2e.db"; lg -scenario e2e -rate 1000
+serve "$out/e2e.db"; lg -scenario e2e -rate 1500
 stop
 go run ./bench/plot -in "$out/place.jsonl" -out docs/performance-place.png
