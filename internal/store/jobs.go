@@ -17,12 +17,20 @@ type Job struct {
 }
 
 // ClaimJobs leases up to n due jobs to worker until now+lease. Several processes may claim at
-// once: PostgreSQL skips rows another transaction holds (FOR UPDATE SKIP LOCKED); SQLite's one
-// write transaction at a time does the same by construction. A job whose lease ran out (its
-// worker died) is due again: at-least-once.
+// once: PostgreSQL skips rows another transaction holds (FOR UPDATE SKIP LOCKED), in a
+// transaction of its own; on SQLite a claim is a piece of group commit (a transaction of its own
+// would be one more fsync on the single writer, waiting its turn beside the committer), and the
+// pieces of one batch run one after the other, each seeing the leases the ones before it took.
+// A job whose lease ran out (its worker died) is due again: at-least-once. No job is returned
+// unless its lease committed.
 func (s *Store) ClaimJobs(ctx context.Context, worker string, n int, lease time.Duration) ([]Job, error) {
 	var jobs []Job
-	err := s.InTx(ctx, func(tx *Tx) error {
+	claim := func(tx *Tx) error {
+		// A batch in which another piece failed runs every piece again: forget the first run.
+		// The statement runs to its end once started (on SQLite, interrupting a write rolls
+		// back the whole transaction: the batch's other pieces with it).
+		jobs = jobs[:0]
+		ctx := context.WithoutCancel(ctx)
 		skip := ""
 		if tx.postgres {
 			skip = " FOR UPDATE SKIP LOCKED"
@@ -45,8 +53,17 @@ func (s *Store) ClaimJobs(ctx context.Context, worker string, n int, lease time.
 			jobs = append(jobs, j)
 		}
 		return rows.Err()
-	})
-	return jobs, err
+	}
+	var err error
+	if s.postgres {
+		err = s.InTx(ctx, claim)
+	} else {
+		err = s.InBatchTx(ctx, claim)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return jobs, nil
 }
 
 // RenewLeases extends the leases of the jobs worker holds to now+lease: a live worker keeps its
