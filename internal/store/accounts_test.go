@@ -46,7 +46,7 @@ type tree struct {
 	provider, resellerA, customerA, resellerB, customerB account.Account
 }
 
-func newTree(t *testing.T, s *store.Store) tree {
+func newTree(t testing.TB, s *store.Store) tree {
 	t.Helper()
 	ctx := context.Background()
 	var tr tree
@@ -66,7 +66,7 @@ func newTree(t *testing.T, s *store.Store) tree {
 	return tr
 }
 
-func mustTx(t *testing.T, s *store.Store, fn func(tx *store.Tx) error) {
+func mustTx(t testing.TB, s *store.Store, fn func(tx *store.Tx) error) {
 	t.Helper()
 	if err := s.InTx(context.Background(), fn); err != nil {
 		t.Fatal(err)

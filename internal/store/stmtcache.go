@@ -120,7 +120,7 @@ func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 		query, args = sqliteText(query, args)
 	}
 	if st := tx.stmts.later(query); st != nil {
-		return tx.Tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+		return tx.bound(ctx, st).ExecContext(ctx, args...)
 	}
 	return tx.Tx.ExecContext(ctx, query, args...)
 }
@@ -131,7 +131,7 @@ func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql
 		query, args = sqliteText(query, args)
 	}
 	if st := tx.stmts.later(query); st != nil {
-		return tx.Tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+		return tx.bound(ctx, st).QueryContext(ctx, args...)
 	}
 	return tx.Tx.QueryContext(ctx, query, args...)
 }
@@ -142,7 +142,7 @@ func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *s
 		query, args = sqliteText(query, args)
 	}
 	if st := tx.stmts.later(query); st != nil {
-		return tx.Tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+		return tx.bound(ctx, st).QueryRowContext(ctx, args...)
 	}
 	return tx.Tx.QueryRowContext(ctx, query, args...)
 }
@@ -182,4 +182,19 @@ func sqliteText(query string, args []any) (string, []any) {
 		}
 	}
 	return query, args
+}
+
+// bound returns st bound to the transaction, made once per transaction: a batch of group commit
+// runs the same few statements for each of its pieces, and binding one (Tx.StmtContext) locks,
+// allocates and registers a statement to close at the end every time.
+func (tx *Tx) bound(ctx context.Context, st *sql.Stmt) *sql.Stmt {
+	if b := tx.boundStmts[st]; b != nil {
+		return b
+	}
+	b := tx.Tx.StmtContext(ctx, st)
+	if tx.boundStmts == nil {
+		tx.boundStmts = map[*sql.Stmt]*sql.Stmt{}
+	}
+	tx.boundStmts[st] = b
+	return b
 }

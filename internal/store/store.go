@@ -211,7 +211,8 @@ type Tx struct {
 	ids      map[string]*idRange // id blocks reserved by this transaction (ids.go)
 	blocks   *idBlocks           // PostgreSQL: the store's blocks of pooled sequences (id_blocks.go)
 
-	committing time.Time // set by group commit: when its pieces were done (commit timing)
+	committing time.Time               // set by group commit: when its pieces were done (commit timing)
+	boundStmts map[*sql.Stmt]*sql.Stmt // prepared statements bound to this transaction (stmtcache.go)
 }
 
 // forUpdate is the row-lock suffix of a SELECT: FOR UPDATE on PostgreSQL; nothing on SQLite,
