@@ -32,9 +32,10 @@ const driveRows = 12_000
 // panelCond is one conjunct of an order query: its SQL (placeholders $1… into the query's
 // arguments) and the column whose index could lead the query ("" when none can).
 type panelCond struct {
-	sql    string
-	column string
-	in     string // for a correlated EXISTS (existsAsIn): the same condition as a query of order ids
+	sql      string
+	column   string
+	in       string // for a correlated EXISTS (existsAsIn): the same condition as a query of order ids
+	walkOnly bool   // implied only to start the sort's index walk further on (order_validity.go): counts leave it out
 }
 
 // condColumn finds the column of orders a compiled RQL conjunct constrains ("o.type = $3",
@@ -113,9 +114,21 @@ func splitAnd(where string) []string {
 
 // orderPlan is an order-list query taken apart for planning.
 type orderPlan struct {
-	conds   []panelCond
-	args    []any
-	orderBy []string // sort terms, e.g. "o.total DESC"
+	conds    []panelCond
+	args     []any
+	orderBy  []string  // sort terms, e.g. "o.total DESC"
+	validity *validity // the range of order validities the implied date conditions came from, if any
+}
+
+// counted is the conditions a count needs: all but those implied for the sort's walk alone.
+func (p *orderPlan) counted() []panelCond {
+	var out []panelCond
+	for _, c := range p.conds {
+		if !c.walkOnly {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // newOrderPlan takes the scope and the compiled filter apart. The scope's arguments are $1 and
@@ -310,7 +323,7 @@ type group struct {
 // smallest first.
 func (s *Store) groups(ctx context.Context, p orderPlan, capped int) ([]group, error) {
 	byCol := map[string][]panelCond{}
-	for _, c := range p.conds {
+	for _, c := range p.counted() {
 		if c.column != "" {
 			byCol[c.column] = append(byCol[c.column], c)
 		}
@@ -374,18 +387,30 @@ func columnSet(cols string) map[string]bool {
 // path), planned for millions of orders. The page's ids are found in orders alone; only they
 // are joined to their accounts and subscription.
 func (s *Store) PanelOrders(ctx context.Context, scopePath string, everything bool, q ListQuery, countCap int) ([]*order.Order, Count, error) {
-	p, err := s.planOrders(ctx, scopePath, everything, q)
-	if err != nil {
-		return nil, Count{}, err
+	for attempt := 1; ; attempt++ {
+		p, err := s.planOrders(ctx, scopePath, everything, q, attempt < maxPlanAttempts)
+		if err != nil {
+			return nil, Count{}, err
+		}
+		out, count, err := s.plannedOrders(ctx, p, q, countCap)
+		if err != nil {
+			return nil, count, err
+		}
+		if held, err := s.validityHeld(ctx, p); err != nil || held {
+			return out, count, err
+		}
 	}
-	return s.plannedOrders(ctx, p, q, countCap)
 }
 
 // planOrders takes an order-list query apart for planning (newOrderPlan) and adds what the
-// store's counters imply (numberSuffixes).
-func (s *Store) planOrders(ctx context.Context, scopePath string, everything bool, q ListQuery) (orderPlan, error) {
+// store's counters imply (numberSuffixes) and, with implied, what the date conditions imply of
+// the other date (impliedDates; the caller checks validityHeld after its queries).
+func (s *Store) planOrders(ctx context.Context, scopePath string, everything bool, q ListQuery, implied bool) (orderPlan, error) {
 	p := newOrderPlan(scopePath, everything, q)
-	err := s.numberSuffixes(ctx, &p)
+	if err := s.numberSuffixes(ctx, &p); err != nil || !implied {
+		return p, err
+	}
+	err := s.impliedDates(ctx, &p)
 	return p, err
 }
 
@@ -750,10 +775,10 @@ func (s *Store) sqliteCover(ctx context.Context, p orderPlan, c coverIndex, q Li
 	return ids, count, err
 }
 
-// rest is the conditions outside the group.
+// rest is the conditions outside the group that a count needs.
 func rest(p orderPlan, g group) []panelCond {
 	var out []panelCond
-	for _, c := range p.conds {
+	for _, c := range p.counted() {
 		if !g.cols[c.column] {
 			out = append(out, c)
 		}

@@ -195,7 +195,10 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	return s.ensureVersionTriggers(ctx)
+	if err := s.ensureVersionTriggers(ctx); err != nil {
+		return err
+	}
+	return s.ensureOrderValidity(ctx)
 }
 
 // Ping checks that the database answers.
