@@ -78,10 +78,14 @@ func (s *Store) RenewLeases(ctx context.Context, worker string, lease time.Durat
 
 // FinishJob removes a done job.
 func (s *Store) FinishJob(ctx context.Context, id int64) error {
-	return s.InBatchTx(ctx, func(tx *Tx) error {
-		_, err := tx.ExecContext(ctx, `DELETE FROM jobs WHERE id = $1`, id)
-		return err
-	})
+	return s.InBatchTx(ctx, func(tx *Tx) error { return EndJob(ctx, tx, id) })
+}
+
+// EndJob removes a done job in tx: in the transaction of the step that finished its work, the
+// job ends in the same commit as that step, without one of its own.
+func EndJob(ctx context.Context, tx *Tx, id int64) error {
+	_, err := tx.ExecContext(ctx, `DELETE FROM jobs WHERE id = $1`, id)
+	return err
 }
 
 // RetryJob releases a job to run again at runAt, recording why it failed.

@@ -14,42 +14,69 @@ import (
 )
 
 // ProcessOrder moves an order along its flow as far as it can go now: NW → OP → payment → PR →
-// provisioning → CP, or into a waiting or problem state. Each step commits before the next
-// external call, so a crash at any instant resumes from the last committed step; external calls
-// carry idempotency keys, so resuming never charges or provisions twice.
+// provisioning → CP, or into a waiting or problem state.
+//
+// Every step that precedes an external call commits before the call, so a crash at any instant
+// resumes from the last committed step; external calls carry idempotency keys, so resuming never
+// charges or provisions twice. Steps with no external call between them share one transaction.
+// An order paid through the gateway with one provisioning item takes three transactions of its
+// own (pieces of group commit on SQLite), besides its placement, its share of a claim and the
+// gateways' own books:
+//
+//  1. NW → OP with the payment attempt (PENDING, its idempotency key) and the credit it uses;
+//     then the gateway's charge;
+//  2. the charge's result with the invoice and payment documents, OP → PR; then the OSS call;
+//  3. the item's result with its subscription, PR → CP, and the end of the job.
+//
+// With more items, each item but the last has its own transaction after its OSS call, and the
+// last one's settles the order. Any other first step of the payment phase (paid from credit,
+// nothing to pay, no method, a manual method, a credit memo) also opens the order with it.
 func (p *Processor) ProcessOrder(ctx context.Context, orderID int64, jobAttempt int) error {
+	return p.processOrder(ctx, orderID, &run{attempt: jobAttempt})
+}
+
+// run is one processing of an order: for a job, or on its own (jobID 0).
+type run struct {
+	jobID    int64
+	attempt  int  // the job's attempt number
+	finished bool // the job was removed by the step that left the order at rest (end)
+}
+
+// end removes the run's job in tx, the transaction of the step that leaves the order at rest in
+// CP or PF, where processOrder stops: the job would be finished right after, in a transaction of
+// its own. The job and the step commit together, so a crash before that commit leaves both to be
+// resumed, and one after it leaves nothing to do.
+func (r *run) end(ctx context.Context, tx *store.Tx) error {
+	if r == nil || r.jobID == 0 {
+		return nil
+	}
+	r.finished = true
+	return store.EndJob(ctx, tx, r.jobID)
+}
+
+// processOrder is ProcessOrder for the run r.
+func (p *Processor) processOrder(ctx context.Context, orderID int64, r *run) error {
 	for step := 0; step < 8; step++ {
-		// A read decides what to do; only opening a new order needs a transaction here (each
-		// step below re-checks the status under the order's lock).
+		// A read decides what to do; each step re-checks the status under the order's lock.
 		o, attempt, err := p.store.ReadOrder(ctx, orderID)
 		if err != nil {
 			return err
 		}
-		if o.Flow == order.New && o.Type != string(order.CodeCancellation) { // a refund waits in NW until pushed to OP (seed 002)
-			err = p.tx(ctx, func(tx *store.Tx) error {
-				var err error
-				o, attempt, err = store.LockOrder(ctx, tx, orderID)
-				if err != nil || o.Flow != order.New {
-					return err
-				}
-				return p.moveFlow(ctx, tx, o, order.Open, "order opened", nil)
-			})
-			if err != nil {
-				return err
-			}
-		}
 		switch o.Flow {
 		case order.New:
-			return nil
+			if o.Type == string(order.CodeCancellation) {
+				return nil // a refund waits in NW until pushed to OP (seed 002)
+			}
+			err = p.pay(ctx, o, attempt, r.attempt) // its first step opens the order
 		case order.Open:
-			err = p.pay(ctx, o, attempt, jobAttempt)
+			err = p.pay(ctx, o, attempt, r.attempt)
 		case order.Provisioning:
 			var done bool
 			if err = p.recordSettled(ctx, o); err != nil {
 				return err
 			}
-			if done, err = p.provision(ctx, o, jobAttempt); err == nil && !done {
-				return nil // items in progress at the OSS: events or reconciliation finish them
+			if done, err = p.provision(ctx, o, r); err == nil && (!done || r.finished) {
+				return nil // at rest, or items in progress at the OSS: events or reconciliation finish them
 			}
 		default:
 			return nil // waiting (WP), problem (NP, PD, PF, HL) or final (CP, CL)
@@ -75,15 +102,31 @@ func (p *Processor) moveFlow(ctx context.Context, tx *store.Tx, o *order.Order, 
 }
 
 // inFlow runs fn on the order locked in a transaction, if it is still in the flow status want
-// (another worker or a push may have moved it meanwhile).
+// (another worker or a push may have moved it meanwhile; see lockIn).
 func (p *Processor) inFlow(ctx context.Context, orderID int64, want order.FlowStatus, fn func(tx *store.Tx, o *order.Order) error) error {
 	return p.tx(ctx, func(tx *store.Tx) error {
-		o, _, err := store.LockOrder(ctx, tx, orderID)
-		if err != nil || o.Flow != want {
+		o, ok, err := p.lockIn(ctx, tx, orderID, want)
+		if err != nil || !ok {
 			return err
 		}
 		return fn(tx, o)
 	})
+}
+
+// lockIn locks the order in tx and reports whether it is in the flow status want. Asked for OP,
+// it opens an order still in NW first (not a refund: that waits in NW for a push), so the order
+// opens in the transaction of the payment phase's first step.
+func (p *Processor) lockIn(ctx context.Context, tx *store.Tx, orderID int64, want order.FlowStatus) (*order.Order, bool, error) {
+	o, _, err := store.LockOrder(ctx, tx, orderID)
+	if err != nil {
+		return nil, false, err
+	}
+	if want == order.Open && o.Flow == order.New && o.Type != string(order.CodeCancellation) {
+		if err := p.moveFlow(ctx, tx, o, order.Open, "order opened", nil); err != nil {
+			return nil, false, err
+		}
+	}
+	return o, o.Flow == want, nil
 }
 
 // pay runs the payment phase of an order in OP.
@@ -161,16 +204,24 @@ func (p *Processor) method(ctx context.Context, o *order.Order) (*account.Paymen
 }
 
 // charge takes the money through the gateway with the attempt's idempotency key. The payment
-// row is committed PENDING before the call, so after a crash the retry reuses the same key.
+// row is committed PENDING before the call (with the order's opening, when it was new), so
+// after a crash the retry reuses the same key.
 func (p *Processor) charge(ctx context.Context, o *order.Order, m *account.PaymentMethod, attempt, jobAttempt int) error {
 	var pay store.Payment
-	if err := p.tx(ctx, func(tx *store.Tx) (err error) {
-		if pay, err = store.PaymentAttempt(ctx, tx, o, attempt, m.ID); err != nil {
+	charging := false
+	if err := p.tx(ctx, func(tx *store.Tx) error {
+		charging = false // group commit may run a piece again
+		cur, ok, err := p.lockIn(ctx, tx, o.ID, order.Open)
+		if err != nil || !ok {
+			return err // moved meanwhile (a push): the next read sees where
+		}
+		if pay, err = store.PaymentAttempt(ctx, tx, cur, attempt, m.ID); err != nil {
 			return err
 		}
-		pay, err = store.ReserveCredit(ctx, tx, o, pay) // the buyer's credit first (ledger.go)
+		pay, err = store.ReserveCredit(ctx, tx, cur, pay) // the buyer's credit first (ledger.go)
+		charging = err == nil
 		return err
-	}); err != nil {
+	}); err != nil || !charging {
 		return err
 	}
 	res := gateway.ChargeResult{Status: pay.Status, TransactionID: pay.TransactionID, Message: pay.Message}
@@ -225,9 +276,9 @@ func (p *Processor) parkUnknown(ctx context.Context, o *order.Order, m *account.
 	})
 }
 
-// provision sends the order's pending items to the OSS and settles the order. done is false
-// when items are still in progress at the OSS.
-func (p *Processor) provision(ctx context.Context, o *order.Order, jobAttempt int) (done bool, err error) {
+// provision sends the order's pending items to the OSS and settles the order, ending r's job
+// when that leaves the order at rest. done is false when items are still in progress at the OSS.
+func (p *Processor) provision(ctx context.Context, o *order.Order, r *run) (done bool, err error) {
 	var retry error
 	for i := range o.Items {
 		it := o.Items[i]
@@ -257,16 +308,16 @@ func (p *Processor) provision(ctx context.Context, o *order.Order, jobAttempt in
 		}
 		if retry == nil && lastPending(o.Items, i) {
 			// The last item's result and the order's settlement commit together.
-			return p.itemResult(ctx, o.ID, it.ID, res, true)
+			return p.itemResult(ctx, o.ID, it.ID, res, r)
 		}
-		if _, err := p.itemResult(ctx, o.ID, it.ID, res, false); err != nil {
+		if _, err := p.itemResult(ctx, o.ID, it.ID, res, nil); err != nil {
 			return false, err
 		}
 	}
 	if retry != nil {
 		return false, retry
 	}
-	return p.settle(ctx, o.ID)
+	return p.settle(ctx, o.ID, r)
 }
 
 // lastPending reports whether no item after items[i] is still to be sent to the OSS.
@@ -313,14 +364,17 @@ func (p *Processor) recordItem(ctx context.Context, orderID, itemID int64, fn fu
 // same item id already done is success), in progress, or failed. Completing an item applies its
 // effect on the subscription in the same transaction. Idempotent: a completed item stays so.
 func (p *Processor) ItemResult(ctx context.Context, orderID, itemID int64, res gateway.OSSResult) error {
-	_, err := p.itemResult(ctx, orderID, itemID, res, false)
+	_, err := p.itemResult(ctx, orderID, itemID, res, nil)
 	return err
 }
 
 // itemResult is ItemResult, settling the order in the same transaction when settle is set
-// (done as settle reports it).
-func (p *Processor) itemResult(ctx context.Context, orderID, itemID int64, res gateway.OSSResult, settle bool) (done bool, err error) {
+// (done as settle reports it; the settlement may end settle's job).
+func (p *Processor) itemResult(ctx context.Context, orderID, itemID int64, res gateway.OSSResult, settle *run) (done bool, err error) {
 	err = p.tx(ctx, func(tx *store.Tx) error {
+		if settle != nil {
+			settle.finished = false // group commit may run a piece again
+		}
 		o, _, err := store.LockOrder(ctx, tx, orderID)
 		if err != nil {
 			return err
@@ -353,8 +407,8 @@ func (p *Processor) itemResult(ctx context.Context, orderID, itemID int64, res g
 				return err
 			}
 		}
-		if settle {
-			done, err = p.settleLocked(ctx, tx, o)
+		if settle != nil {
+			done, err = p.settleLocked(ctx, tx, o, settle)
 		}
 		return err
 	})
@@ -362,21 +416,25 @@ func (p *Processor) itemResult(ctx context.Context, orderID, itemID int64, res g
 }
 
 // settle derives the order's state from its items: all completed → CP; some failed and none
-// pending → PF with the first failure's message; else still provisioning.
-func (p *Processor) settle(ctx context.Context, orderID int64) (done bool, err error) {
+// pending → PF with the first failure's message; else still provisioning. Moving the order to
+// CP or PF ends r's job (r may be nil).
+func (p *Processor) settle(ctx context.Context, orderID int64, r *run) (done bool, err error) {
 	err = p.tx(ctx, func(tx *store.Tx) error {
+		if r != nil {
+			r.finished = false // group commit may run a piece again
+		}
 		o, _, err := store.LockOrder(ctx, tx, orderID)
 		if err != nil {
 			return err
 		}
-		done, err = p.settleLocked(ctx, tx, o)
+		done, err = p.settleLocked(ctx, tx, o, r)
 		return err
 	})
 	return done, err
 }
 
 // settleLocked is settle on the order o, locked in tx.
-func (p *Processor) settleLocked(ctx context.Context, tx *store.Tx, o *order.Order) (done bool, err error) {
+func (p *Processor) settleLocked(ctx context.Context, tx *store.Tx, o *order.Order, r *run) (done bool, err error) {
 	if o.Flow != order.Provisioning && o.Flow != order.ProvisioningFailed {
 		return true, nil
 	}
@@ -396,10 +454,16 @@ func (p *Processor) settleLocked(ctx context.Context, tx *store.Tx, o *order.Ord
 	}
 	switch {
 	case completed == len(o.Items):
+		if err := r.end(ctx, tx); err != nil {
+			return true, err
+		}
 		return true, p.moveFlow(ctx, tx, o, order.Completed, "all items provisioned", func() {
 			o.ProvisioningStatus, o.ErrorDetails = order.ProvisioningCompleted, ""
 		})
 	case failure != "" && pending == 0 && o.Flow != order.ProvisioningFailed:
+		if err := r.end(ctx, tx); err != nil {
+			return true, err
+		}
 		return true, p.moveFlow(ctx, tx, o, order.ProvisioningFailed, "provisioning failed: "+failure, func() {
 			o.ProvisioningStatus, o.ErrorDetails = order.ProvisioningFailedSt, failure
 		})

@@ -55,7 +55,7 @@ func (p *Processor) Reconcile(ctx context.Context) (int, error) {
 		if err != nil {
 			return n, err
 		}
-		if _, err := p.settle(ctx, s.OrderID); err != nil {
+		if _, err := p.settle(ctx, s.OrderID, nil); err != nil {
 			return n, err
 		}
 		n++
@@ -123,7 +123,7 @@ func (p *Processor) ItemEvent(ctx context.Context, orderID, itemID int64, res ga
 	if err := p.ItemResult(ctx, orderID, itemID, res); err != nil {
 		return err
 	}
-	_, err = p.settle(ctx, orderID)
+	_, err = p.settle(ctx, orderID, nil)
 	p.Wake()
 	return err
 }

@@ -57,13 +57,22 @@ type rigOptions struct {
 	oss func(st *store.Store) gateway.OSS
 	// pay wraps the demo payment gateway; nil uses it as it is.
 	pay func(*gateway.DemoPayment) gateway.PaymentGateway
+	// resume opens a copy of the database of a process killed meanwhile: the demo is not loaded,
+	// and the clock starts a minute after the epoch, past the leases the dead process held.
+	resume bool
 }
 
 // openStore opens and migrates dsn with the rig's clock and loads the demo data.
 func openStore(t *testing.T, dsn string, load bool) *store.Store {
 	t.Helper()
+	return openStoreAt(t, dsn, load, epoch)
+}
+
+// openStoreAt is openStore with the clock starting at from.
+func openStoreAt(t *testing.T, dsn string, load bool, from time.Time) *store.Store {
+	t.Helper()
 	start := time.Now()
-	clock := func() time.Time { return epoch.Add(time.Since(start)) }
+	clock := func() time.Time { return from.Add(time.Since(start)) }
 	ctx := context.Background()
 	st, err := store.Open(ctx, dsn, store.WithClock(clock))
 	if err != nil {
@@ -81,7 +90,11 @@ func openStore(t *testing.T, dsn string, load bool) *store.Store {
 
 func newRig(t *testing.T, dsn string, o rigOptions) *rig {
 	t.Helper()
-	st := openStore(t, dsn, true)
+	from, load := epoch, true
+	if o.resume {
+		from, load = epoch.Add(time.Minute), false
+	}
+	st := openStoreAt(t, dsn, load, from)
 	r := &rig{t: t, st: st, logs: &syncBuffer{}}
 	r.pay = &gateway.DemoPayment{DB: st.Books(), Now: st.Now}
 	var pay gateway.PaymentGateway = r.pay

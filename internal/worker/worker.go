@@ -195,9 +195,10 @@ func (p *Processor) backoff(attempt int) time.Duration {
 }
 
 func (p *Processor) runJob(ctx context.Context, j store.Job) {
-	err := p.runKind(ctx, j)
+	finished, err := p.runKind(ctx, j)
 	var retry errRetry
 	switch {
+	case err == nil && finished: // its last step removed it
 	case err == nil:
 		err = p.store.FinishJob(ctx, j.ID)
 	case errors.As(err, &retry) || j.Attempts < j.MaxAttempts:
@@ -255,9 +256,10 @@ func (p *Processor) reconcileLoop(ctx context.Context) {
 	}
 }
 
-// runKind runs one job by its kind. A panic (a gateway's bug) fails the job, to be retried and
-// finally parked, instead of taking the process and every other order down with it.
-func (p *Processor) runKind(ctx context.Context, j store.Job) (err error) {
+// runKind runs one job by its kind; finished reports that the job's last step removed it. A
+// panic (a gateway's bug) fails the job, to be retried and finally parked, instead of taking the
+// process and every other order down with it.
+func (p *Processor) runKind(ctx context.Context, j store.Job) (finished bool, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = fmt.Errorf("panic processing job %d: %v", j.ID, v)
@@ -265,7 +267,9 @@ func (p *Processor) runKind(ctx context.Context, j store.Job) (err error) {
 	}()
 	switch j.Kind {
 	case store.JobProcessOrder:
-		return p.ProcessOrder(ctx, j.OrderID, j.Attempts)
+		r := &run{jobID: j.ID, attempt: j.Attempts}
+		err = p.processOrder(ctx, j.OrderID, r)
+		return r.finished, err
 	}
-	return fmt.Errorf("unknown job kind %q", j.Kind)
+	return false, fmt.Errorf("unknown job kind %q", j.Kind)
 }
