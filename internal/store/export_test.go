@@ -11,23 +11,21 @@ func BumpSequence(ctx context.Context, tx *Tx, name string, id int64) error {
 }
 
 // ImpliedDateConditions is how many conditions the order list's plan of q (the provider's)
-// derives from the range of order validities (order_validity.go).
+// derives from the bounds of order validity (order_validity.go).
 func (s *Store) ImpliedDateConditions(ctx context.Context, q ListQuery) (int, error) {
-	plain, err := s.planOrders(ctx, "/1/", true, q, false)
-	if err != nil {
+	plain := newOrderPlan("/1/", true, q)
+	if err := s.numberSuffixes(ctx, &plain); err != nil {
 		return 0, err
 	}
-	p, err := s.planOrders(ctx, "/1/", true, q, true)
+	p, err := s.planOrders(ctx, "/1/", true, q)
 	return len(p.conds) - len(plain.conds), err
 }
 
-// ValidityHeldAcross plans q (the provider's), runs between, and reports whether the range of
-// order validities the plan used still holds (validityHeld).
-func (s *Store) ValidityHeldAcross(ctx context.Context, q ListQuery, between func()) (bool, error) {
-	p, err := s.planOrders(ctx, "/1/", true, q, true)
-	if err != nil {
-		return false, err
-	}
-	between()
-	return s.validityHeld(ctx, p)
+// OrderValidity exposes orderValidity: the bounds of expiration_date − order_date.
+func (s *Store) OrderValidity(ctx context.Context) (lo, hi int64, ok bool, err error) {
+	v, ok, err := s.orderValidity(ctx)
+	return v.lo, v.hi, ok, err
 }
+
+// ValidityQuery is the query orderValidity reads the bounds with.
+const ValidityQuery = "SELECT " + minValidity + ", " + maxValidity

@@ -259,45 +259,32 @@ const OrdersScopeArgs = 2
 
 // ListOrders lists the orders of buyers in the subtree at scopePath (list shape: no lines).
 func (s *Store) ListOrders(ctx context.Context, scopePath string, q ListQuery) ([]*order.Order, Page, error) {
-	for attempt := 1; ; attempt++ {
-		out, page, p, err := s.listOrders(ctx, scopePath, q, attempt < maxPlanAttempts)
-		if err != nil {
-			return nil, page, err
-		}
-		if held, err := s.validityHeld(ctx, p); err != nil || held {
-			return out, page, err
-		}
-	}
-}
-
-// listOrders is one attempt of ListOrders, with the plan it ran.
-func (s *Store) listOrders(ctx context.Context, scopePath string, q ListQuery, implied bool) ([]*order.Order, Page, orderPlan, error) {
 	// The page is planned as the panel's is (panel_orders.go): on millions of orders the
 	// engine's own choice between a filter's index and the sort's can read millions of rows
 	// for one page.
 	everything := strings.Count(scopePath, "/") == 2 // the provider: the whole tree
 	page := Page{Total: -1}
-	p, err := s.planOrders(ctx, scopePath, everything, q, implied)
+	p, err := s.planOrders(ctx, scopePath, everything, q)
 	if err != nil {
-		return nil, page, p, err
+		return nil, page, err
 	}
 	if !q.SkipCount || q.CountOnly {
 		lead, err := s.countLead(ctx, p)
 		if err != nil {
-			return nil, page, p, err
+			return nil, page, err
 		}
 		conds := p.counted()
 		query, args := compact("SELECT COUNT(*) FROM orders o"+joins(conds)+" WHERE "+where(conds, lead), p.args)
 		if err := s.rdb.QueryRowContext(ctx, query, args...).Scan(&page.Total); err != nil {
-			return nil, page, p, fmt.Errorf("count: %w", err)
+			return nil, page, fmt.Errorf("count: %w", err)
 		}
 		page.Counted = true
 	}
 	if q.CountOnly {
-		return nil, page, p, nil
+		return nil, page, nil
 	}
 	out, _, err := s.plannedOrders(ctx, p, q, 0)
-	return out, page, p, err
+	return out, page, err
 }
 
 // ListOrdersUnplanned is ListOrders with the engine's own plan, in one read transaction: the

@@ -114,10 +114,9 @@ func splitAnd(where string) []string {
 
 // orderPlan is an order-list query taken apart for planning.
 type orderPlan struct {
-	conds    []panelCond
-	args     []any
-	orderBy  []string  // sort terms, e.g. "o.total DESC"
-	validity *validity // the range of order validities the implied date conditions came from, if any
+	conds   []panelCond
+	args    []any
+	orderBy []string // sort terms, e.g. "o.total DESC"
 }
 
 // counted is the conditions a count needs: all but those implied for the sort's walk alone.
@@ -387,27 +386,19 @@ func columnSet(cols string) map[string]bool {
 // path), planned for millions of orders. The page's ids are found in orders alone; only they
 // are joined to their accounts and subscription.
 func (s *Store) PanelOrders(ctx context.Context, scopePath string, everything bool, q ListQuery, countCap int) ([]*order.Order, Count, error) {
-	for attempt := 1; ; attempt++ {
-		p, err := s.planOrders(ctx, scopePath, everything, q, attempt < maxPlanAttempts)
-		if err != nil {
-			return nil, Count{}, err
-		}
-		out, count, err := s.plannedOrders(ctx, p, q, countCap)
-		if err != nil {
-			return nil, count, err
-		}
-		if held, err := s.validityHeld(ctx, p); err != nil || held {
-			return out, count, err
-		}
+	p, err := s.planOrders(ctx, scopePath, everything, q)
+	if err != nil {
+		return nil, Count{}, err
 	}
+	return s.plannedOrders(ctx, p, q, countCap)
 }
 
 // planOrders takes an order-list query apart for planning (newOrderPlan) and adds what the
-// store's counters imply (numberSuffixes) and, with implied, what the date conditions imply of
-// the other date (impliedDates; the caller checks validityHeld after its queries).
-func (s *Store) planOrders(ctx context.Context, scopePath string, everything bool, q ListQuery, implied bool) (orderPlan, error) {
+// store's counters imply (numberSuffixes) and what the date conditions imply of the other date
+// (impliedDates).
+func (s *Store) planOrders(ctx context.Context, scopePath string, everything bool, q ListQuery) (orderPlan, error) {
 	p := newOrderPlan(scopePath, everything, q)
-	if err := s.numberSuffixes(ctx, &p); err != nil || !implied {
+	if err := s.numberSuffixes(ctx, &p); err != nil {
 		return p, err
 	}
 	err := s.impliedDates(ctx, &p)

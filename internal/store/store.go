@@ -198,7 +198,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err := s.ensureVersionTriggers(ctx); err != nil {
 		return err
 	}
-	return s.ensureOrderValidity(ctx)
+	return s.dropValidityTriggers(ctx)
 }
 
 // Ping checks that the database answers.

@@ -3,6 +3,7 @@
 -- (order_validity.go). One row (id 1) once Store.Migrate has created the triggers that widen it
 -- on every insert and date change of orders (per dialect) and filled it from the orders already
 -- there; lo and hi are NULL while there are no orders. No row: not known yet, nothing derived.
+-- Superseded by 00014 (an index of the validity; this table is dropped there).
 
 -- +goose Up
 CREATE TABLE order_validity (
