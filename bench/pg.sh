@@ -41,7 +41,9 @@ for f in order order-blocks; do
   for c in 1 16; do pgbench -n -c $c -j $(( c < 2 ? 1 : 2 )) -T "$secs" -f bench/pgbench/$f.sql "$url" 2>/dev/null | grep -E "^(number of clients|tps)"; done
 done
 stop; fresh; serve --no-processing
-echo "== placeOrder"; lg -scenario place -rate 0 -workers 64; lg -scenario place -rate 250
+echo "== placeOrder"; lg -scenario place -rate 0 -workers 64; lg -scenario place -rate 250; lg -scenario place -rate 1000
 stop; fresh; serve
 echo "== end to end"; lg -scenario e2e -rate 200
+stop; fresh; serve
+lg -scenario e2e -rate 600
 stop
