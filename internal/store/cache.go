@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/openbss/openbss/internal/account"
+	"github.com/openbss/openbss/internal/catalog"
 )
 
 // Read caches for the request path. Every API request reads the two change counters of
@@ -13,7 +14,9 @@ import (
 // the request read, and from the database otherwise. Triggers bump the counters in the same
 // transaction as any write to the tables behind them, so a cached answer is never older than
 // the request's own start — on one SQLite file or on PostgreSQL shared by several processes.
-// Code that reads without a counter in its context (workers, the scheduler) reads the tables.
+// Code that reads without a counter in its context (workers, the scheduler) reads the tables,
+// except the plans of completed items (ItemPlan), checked against the counter in the
+// transaction that uses them.
 
 // Cache counters (rows of cache_version).
 const (
@@ -96,6 +99,7 @@ type caches struct {
 	byID    versioned[int64, account.Account]
 	byAPSID versioned[string, account.Account]
 	methods versioned[int64, []account.PaymentMethod]
+	plans   versioned[string, *catalog.Plan] // ItemPlan's, under the catalog counter
 }
 
 // cached answers a lookup of what the accounts counter guards from the cache when ctx carries

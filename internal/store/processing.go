@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/openbss/openbss/internal/account"
 	"github.com/openbss/openbss/internal/catalog"
@@ -29,6 +30,63 @@ func LockOrder(ctx context.Context, tx *Tx, id int64) (*order.Order, int, error)
 // read pool: what the processor looks at before it decides whether a step needs a transaction.
 func (s *Store) ReadOrder(ctx context.Context, id int64) (*order.Order, int, error) {
 	return loadOrder(ctx, s.rdb, id, "")
+}
+
+// RelockOrder is LockOrder for an order read before (ReadOrder): it reads again in tx, holding
+// the order's row lock (PostgreSQL), only what changes once an order is placed — its flow and
+// phase statuses, payment method, error details and payment attempt, and its items' states —
+// and returns a copy of read with them. The rest (its parties, totals, lines, items' specs) is
+// written at placement and never again, so the copy is what LockOrder would read; on SQLite it
+// spares the single writer the order's joins and every item's spec. Should the items read not
+// be read's (they never change either), it falls back to LockOrder.
+func RelockOrder(ctx context.Context, tx *Tx, read *order.Order) (*order.Order, int, error) {
+	o := *read
+	o.Items = slices.Clone(read.Items)
+	var flow string
+	var method sql.NullInt64
+	var attempt int
+	var updated int64
+	err := tx.QueryRowContext(ctx, `SELECT of_status, payment_status, provisioning_status, payment_method_id,
+		error_details, payment_attempt, updated_at FROM orders WHERE id = $1`+tx.forUpdate(), o.ID).Scan(
+		&flow, &o.PaymentStatus, &o.ProvisioningStatus, &method, &o.ErrorDetails, &attempt, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, 0, ErrNotFound
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	o.Flow, o.UpdatedAt, o.PaymentMethodID = order.FlowStatus(flow), FromMicros(updated), nil
+	if method.Valid {
+		o.PaymentMethodID = &method.Int64
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id, status, message, gate_id, oss_subscription_id, attempts, updated_at
+		FROM provisioning_items WHERE order_id = $1 ORDER BY position`, o.ID)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	n := 0
+	for ; rows.Next(); n++ {
+		var id int64
+		var st order.Item
+		if err := rows.Scan(&id, &st.Status, &st.Message, &st.GateID, &st.OSSSubscriptionID, &st.Attempts, &updated); err != nil {
+			return nil, 0, err
+		}
+		if n >= len(o.Items) || o.Items[n].ID != id {
+			rows.Close()
+			return LockOrder(ctx, tx, o.ID)
+		}
+		it := &o.Items[n]
+		it.Status, it.Message, it.GateID, it.OSSSubscriptionID, it.Attempts = st.Status, st.Message, st.GateID, st.OSSSubscriptionID, st.Attempts
+		it.UpdatedAt = FromMicros(updated)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	if n != len(o.Items) {
+		return LockOrder(ctx, tx, o.ID)
+	}
+	return &o, attempt, nil
 }
 
 func loadOrder(ctx context.Context, q interface {
@@ -115,17 +173,23 @@ func SetPaymentResult(ctx context.Context, tx *Tx, id int64, status, transaction
 	return err
 }
 
-// SetOrderPhase records an order's payment and provisioning statuses, its payment method and
-// its error details.
-func SetOrderPhase(ctx context.Context, tx *Tx, o *order.Order) error {
+// MoveOrder records a change of an order's flow status, as SetFlow does (with its history event
+// and notification), and in the same update of the order's row its payment and provisioning
+// statuses, payment method and error details as o holds them.
+func MoveOrder(ctx context.Context, tx *Tx, o *order.Order, from, to order.FlowStatus, msg, actor string) error {
 	var method any
 	if o.PaymentMethodID != nil {
 		method = *o.PaymentMethodID
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE orders SET payment_status = $2, provisioning_status = $3, error_details = $4,
-		payment_method_id = $5, updated_at = $6 WHERE id = $1`, o.ID, o.PaymentStatus, o.ProvisioningStatus,
-		o.ErrorDetails, method, Micros(tx.Now))
-	return err
+	if _, err := tx.ExecContext(ctx, `UPDATE orders SET payment_status = $2, provisioning_status = $3, error_details = $4,
+		payment_method_id = $5, of_status = $6, status = $7, updated_at = $8 WHERE id = $1`, o.ID, o.PaymentStatus,
+		o.ProvisioningStatus, o.ErrorDetails, method, string(to), string(order.StatusOf(to)), Micros(tx.Now)); err != nil {
+		return err
+	}
+	if err := addEvent(ctx, tx, o.ID, from, to, msg, actor); err != nil {
+		return err
+	}
+	return notify(ctx, tx, o.ID, from, to, msg)
 }
 
 // SetItem records an item's state. attempts adds to its attempt count.
@@ -147,12 +211,14 @@ type itemSpec struct {
 // ApplyItem makes a completed item's effect on the BSS subscription, idempotently: CREATE makes
 // the subscription (with the APS id reserved at placement) and links it to the order, CHANGE
 // switches plan, period and resource amounts, RENEW extends it by a period, CANCEL terminates it.
-func ApplyItem(ctx context.Context, tx *Tx, o *order.Order, it *order.Item) error {
+// The item's plan is known's when the catalog has not changed since known was read, else it is
+// read in tx (known may be the zero ItemPlan).
+func ApplyItem(ctx context.Context, tx *Tx, o *order.Order, it *order.Item, known ItemPlan) error {
 	var spec itemSpec
 	if err := json.Unmarshal(it.Spec, &spec); err != nil {
 		return fmt.Errorf("item %d spec: %w", it.ID, err)
 	}
-	plan, err := planInTx(ctx, tx, it.PlanAPSID)
+	plan, err := known.current(ctx, tx, it.PlanAPSID)
 	if err != nil {
 		return fmt.Errorf("item %d plan %s: %w", it.ID, it.PlanAPSID, err)
 	}
@@ -187,12 +253,56 @@ func ApplyItem(ctx context.Context, tx *Tx, o *order.Order, it *order.Item) erro
 	return err
 }
 
-func planInTx(ctx context.Context, tx *Tx, apsID string) (*catalog.Plan, error) {
-	p, err := scanPlan(tx.QueryRowContext(ctx, "SELECT "+planColumns+" FROM plans p WHERE p.aps_id = $1", apsID))
+// ItemPlan is a plan as ApplyItem needs it (its terms and resource rates), read from the read
+// pool, with the catalog counter read before it.
+type ItemPlan struct {
+	plan    *catalog.Plan
+	version int64
+}
+
+// ItemPlan reads a plan for ApplyItem by its APS id, from memory while the catalog counter is
+// the one it was read under: the plan is then read, and checked, outside the transaction that
+// applies the item (on SQLite, outside the single writer).
+func (s *Store) ItemPlan(ctx context.Context, apsID string) (ItemPlan, error) {
+	v, err := s.CatalogVersion(ctx)
+	if err != nil {
+		return ItemPlan{}, err
+	}
+	if p, ok := s.cache.plans.get(v, apsID); ok {
+		return ItemPlan{plan: p, version: v}, nil
+	}
+	p, err := readItemPlan(ctx, s.rdb, apsID)
+	if err != nil {
+		return ItemPlan{}, err
+	}
+	s.cache.plans.put(v, apsID, p)
+	return ItemPlan{plan: p, version: v}, nil
+}
+
+// current is the plan apsID as of tx: k's while the catalog counter is still the one k was read
+// under (one indexed row), else read in tx.
+func (k ItemPlan) current(ctx context.Context, tx *Tx, apsID string) (*catalog.Plan, error) {
+	if k.plan != nil && k.plan.APSID == apsID {
+		var v int64
+		if err := tx.QueryRowContext(ctx, `SELECT v FROM cache_version WHERE id = 1`).Scan(&v); err != nil {
+			return nil, err
+		}
+		if v == k.version {
+			return k.plan, nil
+		}
+	}
+	return readItemPlan(ctx, tx, apsID)
+}
+
+func readItemPlan(ctx context.Context, q interface {
+	querier
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}, apsID string) (*catalog.Plan, error) {
+	p, err := scanPlan(q.QueryRowContext(ctx, "SELECT "+planColumns+" FROM plans p WHERE p.aps_id = $1", apsID))
 	if err != nil {
 		return nil, err
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT r.resource_id, res.aps_id, r.included FROM plan_resource_rates r
+	rows, err := q.QueryContext(ctx, `SELECT r.resource_id, res.aps_id, r.included FROM plan_resource_rates r
 		JOIN resources res ON res.id = r.resource_id WHERE r.plan_id = $1 ORDER BY r.position`, p.ID)
 	if err != nil {
 		return nil, err

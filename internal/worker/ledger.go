@@ -27,7 +27,7 @@ func (p *Processor) payFromCredit(ctx context.Context, o *order.Order, attempt i
 		return false, err
 	}
 	paid := false
-	err = p.inFlow(ctx, o.ID, order.Open, func(tx *store.Tx, cur *order.Order) error {
+	err = p.inFlow(ctx, o, order.Open, func(tx *store.Tx, cur *order.Order) error {
 		pay, err := store.PaymentAttempt(ctx, tx, cur, attempt, 0)
 		if err != nil {
 			return err
@@ -63,7 +63,7 @@ func (p *Processor) giveBack(ctx context.Context, o *order.Order, attempt, jobAt
 	if o.Type == string(order.CodeCancellation) && o.RefundType == string(order.RefundDirect) {
 		return p.refund(ctx, o, attempt, jobAttempt)
 	}
-	return p.inFlow(ctx, o.ID, order.Open, func(tx *store.Tx, cur *order.Order) error {
+	return p.inFlow(ctx, o, order.Open, func(tx *store.Tx, cur *order.Order) error {
 		memo, err := store.IssueCreditMemo(ctx, tx, cur)
 		if err != nil {
 			return err
@@ -84,7 +84,7 @@ func (p *Processor) refund(ctx context.Context, o *order.Order, attempt, jobAtte
 		return err
 	}
 	if m == nil || m.Type == account.Manual {
-		return p.inFlow(ctx, o.ID, order.Open, func(tx *store.Tx, cur *order.Order) error {
+		return p.inFlow(ctx, o, order.Open, func(tx *store.Tx, cur *order.Order) error {
 			return p.moveFlow(ctx, tx, cur, order.NoPaymentMethod, "no payment method to refund to", func() {
 				cur.PaymentStatus = order.PaymentNoMethod
 				cur.ErrorDetails = "refundType REFUND needs a payment method the gateway can refund (the order's, or the account's Auto Payments method); add one and push the order to OP."
@@ -115,7 +115,7 @@ func (p *Processor) refund(ctx context.Context, o *order.Order, attempt, jobAtte
 				Message: fmt.Sprintf("payment gateway unreachable after %d attempts: %v", jobAttempt, err)}
 		}
 	}
-	return p.inFlow(ctx, o.ID, order.Open, func(tx *store.Tx, cur *order.Order) error {
+	return p.inFlow(ctx, o, order.Open, func(tx *store.Tx, cur *order.Order) error {
 		if err := store.SetRefundResult(ctx, tx, rf.ID, res.Status, res.TransactionID, res.Message); err != nil {
 			return err
 		}

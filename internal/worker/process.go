@@ -94,18 +94,15 @@ func (p *Processor) moveFlow(ctx context.Context, tx *store.Tx, o *order.Order, 
 	if phase != nil {
 		phase()
 	}
-	if err := store.SetOrderPhase(ctx, tx, o); err != nil {
-		return err
-	}
 	o.Flow = to
-	return store.SetFlow(ctx, tx, o.ID, from, to, msg, "processor")
+	return store.MoveOrder(ctx, tx, o, from, to, msg, "processor")
 }
 
-// inFlow runs fn on the order locked in a transaction, if it is still in the flow status want
-// (another worker or a push may have moved it meanwhile; see lockIn).
-func (p *Processor) inFlow(ctx context.Context, orderID int64, want order.FlowStatus, fn func(tx *store.Tx, o *order.Order) error) error {
+// inFlow runs fn on the order read locked in a transaction, if it is still in the flow status
+// want (another worker or a push may have moved it meanwhile; see lockIn).
+func (p *Processor) inFlow(ctx context.Context, read *order.Order, want order.FlowStatus, fn func(tx *store.Tx, o *order.Order) error) error {
 	return p.tx(ctx, func(tx *store.Tx) error {
-		o, ok, err := p.lockIn(ctx, tx, orderID, want)
+		o, ok, err := p.lockIn(ctx, tx, read, want)
 		if err != nil || !ok {
 			return err
 		}
@@ -113,11 +110,11 @@ func (p *Processor) inFlow(ctx context.Context, orderID int64, want order.FlowSt
 	})
 }
 
-// lockIn locks the order in tx and reports whether it is in the flow status want. Asked for OP,
-// it opens an order still in NW first (not a refund: that waits in NW for a push), so the order
-// opens in the transaction of the payment phase's first step.
-func (p *Processor) lockIn(ctx context.Context, tx *store.Tx, orderID int64, want order.FlowStatus) (*order.Order, bool, error) {
-	o, _, err := store.LockOrder(ctx, tx, orderID)
+// lockIn locks the order read in tx and reports whether it is in the flow status want. Asked for
+// OP, it opens an order still in NW first (not a refund: that waits in NW for a push), so the
+// order opens in the transaction of the payment phase's first step.
+func (p *Processor) lockIn(ctx context.Context, tx *store.Tx, read *order.Order, want order.FlowStatus) (*order.Order, bool, error) {
+	o, err := lock(ctx, tx, read.ID, read)
 	if err != nil {
 		return nil, false, err
 	}
@@ -127,6 +124,19 @@ func (p *Processor) lockIn(ctx context.Context, tx *store.Tx, orderID int64, wan
 		}
 	}
 	return o, o.Flow == want, nil
+}
+
+// lock locks an order in tx for a step. The processor read it from the read pool to decide on
+// the step (read), so only what may have changed since is read again inside the transaction
+// (store.RelockOrder): on SQLite that transaction runs on the single writer, which every step
+// of every order waits for. Without read (an event, reconciliation) the whole order is read.
+func lock(ctx context.Context, tx *store.Tx, orderID int64, read *order.Order) (*order.Order, error) {
+	if read != nil {
+		o, _, err := store.RelockOrder(ctx, tx, read)
+		return o, err
+	}
+	o, _, err := store.LockOrder(ctx, tx, orderID)
+	return o, err
 }
 
 // pay runs the payment phase of an order in OP.
@@ -144,7 +154,7 @@ func (p *Processor) pay(ctx context.Context, o *order.Order, attempt, jobAttempt
 		}
 	}
 	next := func(to order.FlowStatus, msg string, phase func()) error {
-		return p.inFlow(ctx, o.ID, order.Open, func(tx *store.Tx, cur *order.Order) error {
+		return p.inFlow(ctx, o, order.Open, func(tx *store.Tx, cur *order.Order) error {
 			cur.PaymentMethodID = o.PaymentMethodID
 			return p.moveFlow(ctx, tx, cur, to, msg, func() {
 				cur.ProvisioningStatus = o.ProvisioningStatus
@@ -160,14 +170,14 @@ func (p *Processor) pay(ctx context.Context, o *order.Order, attempt, jobAttempt
 	case o.Total.Sign() <= 0:
 		return next(order.Provisioning, "nothing to pay", func() { o.PaymentStatus = order.PaymentNotRequired })
 	case method == nil:
-		return p.inFlow(ctx, o.ID, order.Open, func(tx *store.Tx, cur *order.Order) error {
+		return p.inFlow(ctx, o, order.Open, func(tx *store.Tx, cur *order.Order) error {
 			return p.moveFlow(ctx, tx, cur, order.NoPaymentMethod, "no payment method", func() {
 				cur.PaymentStatus = order.PaymentNoMethod
 				cur.ErrorDetails = "The account has no payment method marked Auto Payments and the order names none; add one and push the order to OP."
 			})
 		})
 	case method.Type == account.Manual:
-		return p.inFlow(ctx, o.ID, order.Open, func(tx *store.Tx, cur *order.Order) error {
+		return p.inFlow(ctx, o, order.Open, func(tx *store.Tx, cur *order.Order) error {
 			return p.moveFlow(ctx, tx, cur, order.WaitingPayment, "waiting for a manual payment ("+method.Name+")", func() {
 				cur.PaymentStatus, cur.PaymentMethodID = order.PaymentWaiting, &method.ID
 			})
@@ -211,7 +221,7 @@ func (p *Processor) charge(ctx context.Context, o *order.Order, m *account.Payme
 	charging := false
 	if err := p.tx(ctx, func(tx *store.Tx) error {
 		charging = false // group commit may run a piece again
-		cur, ok, err := p.lockIn(ctx, tx, o.ID, order.Open)
+		cur, ok, err := p.lockIn(ctx, tx, o, order.Open)
 		if err != nil || !ok {
 			return err // moved meanwhile (a push): the next read sees where
 		}
@@ -239,7 +249,7 @@ func (p *Processor) charge(ctx context.Context, o *order.Order, m *account.Payme
 			return p.parkUnknown(ctx, o, m, pay, fmt.Sprintf("payment gateway unreachable after %d attempts: %v", jobAttempt, err))
 		}
 	}
-	return p.inFlow(ctx, o.ID, order.Open, func(tx *store.Tx, cur *order.Order) error {
+	return p.inFlow(ctx, o, order.Open, func(tx *store.Tx, cur *order.Order) error {
 		if err := store.SetPaymentResult(ctx, tx, pay.ID, res.Status, res.TransactionID, res.Message); err != nil {
 			return err
 		}
@@ -265,7 +275,7 @@ func (p *Processor) charge(ctx context.Context, o *order.Order, m *account.Payme
 // answered. The payment stays PENDING, because the gateway may have taken the money: the next
 // attempt (a push to OP) asks it again under the same key instead of charging anew.
 func (p *Processor) parkUnknown(ctx context.Context, o *order.Order, m *account.PaymentMethod, pay store.Payment, msg string) error {
-	return p.inFlow(ctx, o.ID, order.Open, func(tx *store.Tx, cur *order.Order) error {
+	return p.inFlow(ctx, o, order.Open, func(tx *store.Tx, cur *order.Order) error {
 		if err := store.SetPaymentResult(ctx, tx, pay.ID, pay.Status, "", msg); err != nil {
 			return err
 		}
@@ -289,7 +299,7 @@ func (p *Processor) provision(ctx context.Context, o *order.Order, r *run) (done
 		if err != nil {
 			if it.Attempts+1 < p.cfg.ItemAttempts {
 				retry = errRetry{fmt.Errorf("provision item %d: %w", it.ID, err)}
-				if err := p.recordItem(ctx, o.ID, it.ID, func(cur *order.Item) (bool, int) {
+				if err := p.recordItem(ctx, o, it.ID, func(cur *order.Item) (bool, int) {
 					cur.Message = "OSS unreachable, retrying: " + err.Error()
 					return false, 1
 				}); err != nil {
@@ -298,7 +308,7 @@ func (p *Processor) provision(ctx context.Context, o *order.Order, r *run) (done
 				continue
 			}
 			res = gateway.OSSResult{Status: gateway.OSSFailed, Message: fmt.Sprintf("OSS unreachable after %d attempts: %v", it.Attempts+1, err)}
-			if err := p.recordItem(ctx, o.ID, it.ID, func(cur *order.Item) (bool, int) {
+			if err := p.recordItem(ctx, o, it.ID, func(cur *order.Item) (bool, int) {
 				cur.Status, cur.Message = order.ProvisioningFailedSt, res.Message
 				return true, 1
 			}); err != nil {
@@ -308,16 +318,16 @@ func (p *Processor) provision(ctx context.Context, o *order.Order, r *run) (done
 		}
 		if retry == nil && lastPending(o.Items, i) {
 			// The last item's result and the order's settlement commit together.
-			return p.itemResult(ctx, o.ID, it.ID, res, r)
+			return p.itemResult(ctx, o.ID, o, it.ID, res, r)
 		}
-		if _, err := p.itemResult(ctx, o.ID, it.ID, res, nil); err != nil {
+		if _, err := p.itemResult(ctx, o.ID, o, it.ID, res, nil); err != nil {
 			return false, err
 		}
 	}
 	if retry != nil {
 		return false, retry
 	}
-	return p.settle(ctx, o.ID, r)
+	return p.settle(ctx, o.ID, o, r)
 }
 
 // lastPending reports whether no item after items[i] is still to be sent to the OSS.
@@ -342,11 +352,11 @@ func ossItem(o *order.Order, it *order.Item) gateway.Item {
 		Resources: spec.Resources, Parameters: spec.Parameters}
 }
 
-// recordItem updates one item of an order under the order's lock. fn returns whether the
+// recordItem updates one item of the order read under the order's lock. fn returns whether the
 // failure is transient and how many attempts to add.
-func (p *Processor) recordItem(ctx context.Context, orderID, itemID int64, fn func(*order.Item) (bool, int)) error {
+func (p *Processor) recordItem(ctx context.Context, read *order.Order, itemID int64, fn func(*order.Item) (bool, int)) error {
 	return p.tx(ctx, func(tx *store.Tx) error {
-		o, _, err := store.LockOrder(ctx, tx, orderID)
+		o, err := lock(ctx, tx, read.ID, read)
 		if err != nil {
 			return err
 		}
@@ -364,18 +374,27 @@ func (p *Processor) recordItem(ctx context.Context, orderID, itemID int64, fn fu
 // same item id already done is success), in progress, or failed. Completing an item applies its
 // effect on the subscription in the same transaction. Idempotent: a completed item stays so.
 func (p *Processor) ItemResult(ctx context.Context, orderID, itemID int64, res gateway.OSSResult) error {
-	_, err := p.itemResult(ctx, orderID, itemID, res, nil)
+	_, err := p.itemResult(ctx, orderID, nil, itemID, res, nil)
 	return err
 }
 
-// itemResult is ItemResult, settling the order in the same transaction when settle is set
-// (done as settle reports it; the settlement may end settle's job).
-func (p *Processor) itemResult(ctx context.Context, orderID, itemID int64, res gateway.OSSResult, settle *run) (done bool, err error) {
+// itemResult is ItemResult on the order as read before (read may be nil: see lock), settling
+// the order in the same transaction when settle is set (done as settle reports it; the
+// settlement may end settle's job).
+func (p *Processor) itemResult(ctx context.Context, orderID int64, read *order.Order, itemID int64, res gateway.OSSResult, settle *run) (done bool, err error) {
+	var plan store.ItemPlan
+	if read != nil && (res.Status == gateway.OSSCompleted || res.Status == gateway.OSSAlreadyExists) {
+		for _, it := range read.Items {
+			if it.ID == itemID {
+				plan, _ = p.store.ItemPlan(ctx, it.PlanAPSID) // not found: read, and reported, in the transaction
+			}
+		}
+	}
 	err = p.tx(ctx, func(tx *store.Tx) error {
 		if settle != nil {
 			settle.finished = false // group commit may run a piece again
 		}
-		o, _, err := store.LockOrder(ctx, tx, orderID)
+		o, err := lock(ctx, tx, orderID, read)
 		if err != nil {
 			return err
 		}
@@ -395,7 +414,7 @@ func (p *Processor) itemResult(ctx context.Context, orderID, itemID int64, res g
 				if res.OSSSubscriptionID != "" {
 					it.OSSSubscriptionID = res.OSSSubscriptionID
 				}
-				if err := store.ApplyItem(ctx, tx, o, it); err != nil {
+				if err := store.ApplyItem(ctx, tx, o, it, plan); err != nil {
 					return err
 				}
 			case gateway.OSSInProgress:
@@ -417,13 +436,13 @@ func (p *Processor) itemResult(ctx context.Context, orderID, itemID int64, res g
 
 // settle derives the order's state from its items: all completed → CP; some failed and none
 // pending → PF with the first failure's message; else still provisioning. Moving the order to
-// CP or PF ends r's job (r may be nil).
-func (p *Processor) settle(ctx context.Context, orderID int64, r *run) (done bool, err error) {
+// CP or PF ends r's job (r may be nil). read is the order as read before, if it was (see lock).
+func (p *Processor) settle(ctx context.Context, orderID int64, read *order.Order, r *run) (done bool, err error) {
 	err = p.tx(ctx, func(tx *store.Tx) error {
 		if r != nil {
 			r.finished = false // group commit may run a piece again
 		}
-		o, _, err := store.LockOrder(ctx, tx, orderID)
+		o, err := lock(ctx, tx, orderID, read)
 		if err != nil {
 			return err
 		}

@@ -55,7 +55,7 @@ func (p *Processor) Reconcile(ctx context.Context) (int, error) {
 		if err != nil {
 			return n, err
 		}
-		if _, err := p.settle(ctx, s.OrderID, nil); err != nil {
+		if _, err := p.settle(ctx, s.OrderID, nil, nil); err != nil {
 			return n, err
 		}
 		n++
@@ -83,10 +83,7 @@ func (p *Processor) resend(ctx context.Context, orderID, itemID int64) error {
 		}
 		if o.Flow == order.ProvisioningFailed {
 			o.ProvisioningStatus, o.ErrorDetails = order.ProvisioningInProgress, ""
-			if err := store.SetOrderPhase(ctx, tx, o); err != nil {
-				return err
-			}
-			if err := store.SetFlow(ctx, tx, o.ID, o.Flow, order.Provisioning, "reconciliation resent an item", "reconciler"); err != nil {
+			if err := store.MoveOrder(ctx, tx, o, o.Flow, order.Provisioning, "reconciliation resent an item", "reconciler"); err != nil {
 				return err
 			}
 		}
@@ -123,7 +120,7 @@ func (p *Processor) ItemEvent(ctx context.Context, orderID, itemID int64, res ga
 	if err := p.ItemResult(ctx, orderID, itemID, res); err != nil {
 		return err
 	}
-	_, err = p.settle(ctx, orderID, nil)
+	_, err = p.settle(ctx, orderID, nil, nil)
 	p.Wake()
 	return err
 }
