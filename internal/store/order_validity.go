@@ -22,7 +22,13 @@ import (
 //	expiration_date ≤ b  ⇒  order_date ≤ b − lo       order_date ≥ a  ⇒  expiration_date ≥ a + lo
 //	expiration_date ≥ y  ⇒  order_date ≥ y − hi       order_date ≤ x  ⇒  expiration_date ≤ x + hi
 //
-// (strict comparisons stay strict, an equality bounds both sides). The planner adds these
+// (strict comparisons stay strict, an equality bounds both sides), and conversely a condition
+// on one date follows from one on the other:
+//
+//	order_date ≤ b − hi  ⇒  expiration_date ≤ b       expiration_date ≥ a + hi  ⇒  order_date ≥ a
+//	order_date ≥ y − lo  ⇒  expiration_date ≥ y       expiration_date ≤ x + lo  ⇒  order_date ≤ x
+//
+// The planner adds the implied ranges
 // implied ranges as extra conditions, only from the top-level conjuncts of the filter (never
 // inside or() or not()), so they narrow index ranges and the original conditions still decide:
 // the result is the same. lo and hi are written into each condition as subqueries
@@ -34,6 +40,13 @@ import (
 // two ranges their missing ends: 1 day of orders each) or on the sort's column (so its index
 // walk starts at the first possible match); one added for the sort's walk alone stays out of
 // counts, which on the other column's index alone are index-only.
+//
+// Off the index a query walks, an implied condition is left out (it rejects nothing), and an
+// original date condition is tested only where its sufficient condition on the other date
+// fails: SQLite reads an order's row only when it needs a column that the index it walks
+// lacks, so leading with orders_order_date the seed's le(expirationDate,b) reads the rows of
+// the orders dated within hi − lo of the range's end only — none when every order is valid the
+// same time — and the page is found in the index alone (3,190 rows at 10M: 34 → ~3 ms).
 //
 // The bound was first a one-row table widened by triggers (migration 00013): on SQLite a row
 // trigger cost ~12 µs of CPU per order placed (~10% of the committer's share), the index ~1 µs.
@@ -155,7 +168,7 @@ func (p *orderPlan) dated() bool {
 func (p *orderPlan) imply(v validity) {
 	own := map[string]*dateRange{"o.order_date": {}, "o.expiration_date": {}}
 	constrained := map[string]bool{}
-	for _, c := range p.conds {
+	for i, c := range p.conds {
 		m := dateCond.FindStringSubmatch(c.sql)
 		if m == nil {
 			continue
@@ -178,6 +191,7 @@ func (p *orderPlan) imply(v validity) {
 			}
 		}
 		constrained[col] = true
+		p.conds[i].sufficient = p.sufficient(col, m[2], x, v)
 	}
 	od, exp := own["o.order_date"], own["o.expiration_date"]
 	implied := map[string]dateRange{
@@ -198,7 +212,27 @@ func (p *orderPlan) imply(v validity) {
 				continue
 			}
 			p.conds = append(p.conds, panelCond{sql: col + end.b.op(end.upper) + "(" + p.arg(end.b.x) + end.b.shift + ")",
-				column: col, walkOnly: walkOnly})
+				column: col, walkOnly: walkOnly, implied: true})
 		}
 	}
+}
+
+// sufficient is the condition on the other date that implies col op x (the rule above), or ""
+// for an equality or when the shift overflows.
+func (p *orderPlan) sufficient(col, op string, x int64, v validity) string {
+	other, shift, d := "o.order_date", " - "+maxValidity, -v.hi // expiration_date ≤ x
+	switch {
+	case op == "=":
+		return ""
+	case col == "o.expiration_date" && (op == ">=" || op == ">"):
+		shift, d = " - "+minValidity, -v.lo
+	case col == "o.order_date" && (op == ">=" || op == ">"):
+		other, shift, d = "o.expiration_date", " + "+maxValidity, v.hi
+	case col == "o.order_date":
+		other, shift, d = "o.expiration_date", " + "+minValidity, v.lo
+	}
+	if b := shifted(dateBound{v: x, set: true}, d, shift); !b.set {
+		return ""
+	}
+	return other + " " + op + " (" + p.arg(x) + shift + ")"
 }

@@ -70,3 +70,37 @@ func TestImpliedDateRanges(t *testing.T) {
 }
 
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }
+
+// TestSufficientDateConditions checks the condition on the other date that implies each date
+// condition, and how a query led by the order date's index writes the filter: the implied
+// condition on the expiration date left out, the original one tested after its sufficient one.
+func TestSufficientDateConditions(t *testing.T) {
+	const h = int64(3600_000_000)
+	v := validity{lo: 72 * h, hi: 80 * h}
+	for _, tc := range []struct{ where, want string }{
+		{"o.expiration_date <= $3", "o.order_date <= (X - hi)"},
+		{"o.expiration_date < $3", "o.order_date < (X - hi)"},
+		{"o.expiration_date >= $3", "o.order_date >= (X - lo)"},
+		{"o.expiration_date > $3", "o.order_date > (X - lo)"},
+		{"o.order_date >= $3", "o.expiration_date >= (X + hi)"},
+		{"o.order_date > $3", "o.expiration_date > (X + hi)"},
+		{"o.order_date <= $3", "o.expiration_date <= (X + lo)"},
+		{"o.order_date < $3", "o.expiration_date < (X + lo)"},
+		{"o.order_date = $3", ""},
+	} {
+		p := newOrderPlan("/1/", true, ListQuery{Where: tc.where, Args: []any{int64(1000 * h)}, OrderBy: "o.id DESC"})
+		p.imply(v)
+		got := strings.NewReplacer("$4", "X", minValidity, "lo", maxValidity, "hi").Replace(p.conds[0].sufficient)
+		if got != tc.want {
+			t.Errorf("%s: sufficient %q, want %q", tc.where, got, tc.want)
+		}
+	}
+
+	p := newOrderPlan("/1/", true, ListQuery{Where: "o.order_date >= $3 AND o.expiration_date <= $4", Args: []any{1000 * h, 1100 * h}, OrderBy: "o.id DESC"})
+	p.imply(v)
+	got := strings.NewReplacer(minValidity, "lo", maxValidity, "hi").Replace(where(p.conds, map[string]bool{"o.order_date": true}))
+	want := "o.order_date >= $3 AND CASE WHEN +o.order_date <= ($6 - hi) THEN TRUE ELSE +o.expiration_date <= $4 END AND o.order_date <= ($7 - lo)"
+	if got != want {
+		t.Errorf("led by the order date:\n got %s\nwant %s", got, want)
+	}
+}

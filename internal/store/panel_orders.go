@@ -36,6 +36,12 @@ type panelCond struct {
 	column   string
 	in       string // for a correlated EXISTS (existsAsIn): the same condition as a query of order ids
 	walkOnly bool   // implied only to start the sort's index walk further on (order_validity.go): counts leave it out
+	// implied conditions follow from the others (order_validity.go): off their index they would
+	// only read rows to reject none, so they are left out there.
+	implied bool
+	// sufficient is a condition on the other date that implies this one (order_validity.go): off
+	// this column's index this one is tested only where that one fails.
+	sufficient string
 }
 
 // condColumn finds the column of orders a compiled RQL conjunct constrains ("o.type = $3",
@@ -260,21 +266,26 @@ func joins(conds []panelCond) string {
 
 // where renders conditions; those off the lead are kept off their indexes.
 func where(conds []panelCond, lead map[string]bool) string {
-	if len(conds) == 0 {
-		return "TRUE"
-	}
-	parts := make([]string, len(conds))
-	for i, c := range conds {
+	var parts []string
+	for _, c := range conds {
 		switch {
 		case c.in != "" && lead[c.column]:
-			parts[i] = "o.id IN (" + c.in + ")"
+			parts = append(parts, "o.id IN ("+c.in+")")
 		case c.in != "":
-			parts[i] = c.sql
+			parts = append(parts, c.sql)
+		case c.implied && !lead[c.column]:
+			// left out: it rejects nothing the others let through
+		case c.sufficient != "" && !lead[c.column]:
+			// A CASE keeps the order: SQLite would test an OR's operand without a subquery first.
+			parts = append(parts, "CASE WHEN +"+c.sufficient+" THEN TRUE ELSE +"+c.sql+" END")
 		case c.column != "" && !lead[c.column]:
-			parts[i] = "+" + c.sql
+			parts = append(parts, "+"+c.sql)
 		default:
-			parts[i] = c.sql
+			parts = append(parts, c.sql)
 		}
+	}
+	if len(parts) == 0 {
+		return "TRUE"
 	}
 	return strings.Join(parts, " AND ")
 }
