@@ -46,7 +46,8 @@ import (
 // fails: SQLite reads an order's row only when it needs a column that the index it walks
 // lacks, so leading with orders_order_date the seed's le(expirationDate,b) reads the rows of
 // the orders dated within hi − lo of the range's end only — none when every order is valid the
-// same time — and the page is found in the index alone (3,190 rows at 10M: 34 → ~3 ms).
+// same time — and the page is found in the index alone (at 10M, 3,190 matches: the query took
+// 17–27 ms reading their rows, 2 ms without).
 //
 // The bound was first a one-row table widened by triggers (migration 00013): on SQLite a row
 // trigger cost ~12 µs of CPU per order placed (~10% of the committer's share), the index ~1 µs.

@@ -357,11 +357,24 @@ func (s *Store) groups(ctx context.Context, p orderPlan, capped int) ([]group, e
 		}
 		out = append(out, g)
 	}
+	sortCol := p.sortColumn()
 	slices.SortFunc(out, func(a, b group) int {
 		if c := cmp.Compare(a.rows.N, b.rows.N); c != 0 {
 			return c
 		}
-		return cmp.Compare(len(b.cols), len(a.cols)) // the composite range first
+		if c := cmp.Compare(len(b.cols), len(a.cols)); c != 0 {
+			return c // the composite range first
+		}
+		// Of two equal ranges, the sort column's: its index holds the column the matches are
+		// sorted by (the seed's two date ranges imply each other, and led by the expiration
+		// date, sort(-orderDate) read every match's row to sort them).
+		switch {
+		case a.cols[sortCol] && !b.cols[sortCol]:
+			return -1
+		case b.cols[sortCol] && !a.cols[sortCol]:
+			return 1
+		}
+		return 0
 	})
 	return out, nil
 }
