@@ -176,9 +176,9 @@ func dbKind(dsn string) string {
 
 // tuneGC trades memory the server has to spare for CPU it has not: the garbage collector runs
 // when the heap has grown by 400% rather than 100% (the live heap of a busy server is a few tens
-// of MB; the collector's share of the CPU of an estimate fell from ~10% to ~2%, its CPU per request by 12%), and a soft
-// limit of 256 MiB makes it run sooner should the heap ever get near it. GOGC and GOMEMLIMIT,
-// when set, are left to the runtime.
+// of MB; the collector's share of an estimate's CPU fell from ~10% to ~2%, the server's CPU per
+// request by 12%), and a soft limit of 256 MiB makes it run sooner should the heap ever get near
+// it. GOGC and GOMEMLIMIT, when set, are left to the runtime.
 func tuneGC(getenv func(string) string) {
 	if getenv("GOGC") == "" {
 		debug.SetGCPercent(400)
