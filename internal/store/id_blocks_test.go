@@ -24,6 +24,32 @@ func twoStores(t *testing.T, fn func(t *testing.T, a, b *store.Store)) {
 	})
 }
 
+// alternating runs work(s, w) for workers w concurrently, on store a for even w and b for odd,
+// and fails t with the first error any returned.
+func alternating(t *testing.T, a, b *store.Store, workers int, work func(s *store.Store, w int) error) {
+	t.Helper()
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for w := range workers {
+		s := a
+		if w%2 == 1 {
+			s = b
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := work(s, w); err != nil {
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+}
+
 // takeIDs takes n ids of a sequence in one transaction, which rolls back when rollback is set.
 func takeIDs(ctx context.Context, s *store.Store, name string, n int, rollback bool) ([]int64, error) {
 	var got []int64
@@ -105,53 +131,38 @@ func TestConcurrentOrdersGetUniqueIDs(t *testing.T) {
 		var mu sync.Mutex
 		var orderIDs, itemIDs []int64
 		var numbers []string
-		var wg sync.WaitGroup
-		errs := make(chan error, workers)
-		for w := range workers {
-			s := a
-			if w%2 == 1 {
-				s = b
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for i := range perWorker {
-					o := &order.Order{Type: "SO", BuyerID: tr.customerA.ID, BuyerPath: tr.customerA.Path,
-						SellerID: tr.resellerA.ID, Currency: "USD", Flow: order.New,
-						PaymentStatus: order.PaymentNotStarted, ProvisioningStatus: order.ProvisioningNotStarted,
-						Request: []byte("{}"), Items: []order.Item{{Action: "CREATE", PlanAPSID: "p"}, {Action: "CREATE", PlanAPSID: "q"}}}
-					rollback := i%5 == 4
-					err := s.InTx(ctx, func(tx *store.Tx) error {
-						if err := store.InsertOrder(ctx, tx, o); err != nil {
-							return err
-						}
-						if rollback {
-							return errRollBack
-						}
-						return nil
-					})
-					if rollback && errors.Is(err, errRollBack) {
-						continue
+		alternating(t, a, b, workers, func(s *store.Store, w int) error {
+			for i := range perWorker {
+				o := &order.Order{Type: "SO", BuyerID: tr.customerA.ID, BuyerPath: tr.customerA.Path,
+					SellerID: tr.resellerA.ID, Currency: "USD", Flow: order.New,
+					PaymentStatus: order.PaymentNotStarted, ProvisioningStatus: order.ProvisioningNotStarted,
+					Request: []byte("{}"), Items: []order.Item{{Action: "CREATE", PlanAPSID: "p"}, {Action: "CREATE", PlanAPSID: "q"}}}
+				rollback := i%5 == 4
+				err := s.InTx(ctx, func(tx *store.Tx) error {
+					if err := store.InsertOrder(ctx, tx, o); err != nil {
+						return err
 					}
-					if err != nil {
-						errs <- fmt.Errorf("worker %d, order %d: %w", w, i, err)
-						return
+					if rollback {
+						return errRollBack
 					}
-					mu.Lock()
-					orderIDs = append(orderIDs, o.ID)
-					numbers = append(numbers, o.Number)
-					for _, it := range o.Items {
-						itemIDs = append(itemIDs, it.ID)
-					}
-					mu.Unlock()
+					return nil
+				})
+				if rollback && errors.Is(err, errRollBack) {
+					continue
 				}
-			}()
-		}
-		wg.Wait()
-		close(errs)
-		for err := range errs {
-			t.Fatal(err)
-		}
+				if err != nil {
+					return fmt.Errorf("worker %d, order %d: %w", w, i, err)
+				}
+				mu.Lock()
+				orderIDs = append(orderIDs, o.ID)
+				numbers = append(numbers, o.Number)
+				for _, it := range o.Items {
+					itemIDs = append(itemIDs, it.ID)
+				}
+				mu.Unlock()
+			}
+			return nil
+		})
 		want := workers * perWorker * 4 / 5
 		if len(orderIDs) != want {
 			t.Fatalf("%d orders placed, want %d", len(orderIDs), want)
@@ -209,50 +220,35 @@ func TestDocumentNumbersStayGapFreeUnderConcurrency(t *testing.T) {
 		const workers, perWorker = 8, 30
 		var mu sync.Mutex
 		var kept []int64
-		var wg sync.WaitGroup
-		errs := make(chan error, workers)
-		for w := range workers {
-			s := a
-			if w%2 == 1 {
-				s = b
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for i := range perWorker {
-					rollback := (w+i)%4 == 0
-					var number int64
-					err := s.InTx(ctx, func(tx *store.Tx) error {
-						if _, err := store.NextID(ctx, tx, "documents"); err != nil {
-							return err
-						}
-						var err error
-						if number, err = store.NextID(ctx, tx, "document_number_INVOICE"); err != nil {
-							return err
-						}
-						if rollback {
-							return errRollBack
-						}
-						return nil
-					})
-					if rollback && errors.Is(err, errRollBack) {
-						continue
+		alternating(t, a, b, workers, func(s *store.Store, w int) error {
+			for i := range perWorker {
+				rollback := (w+i)%4 == 0
+				var number int64
+				err := s.InTx(ctx, func(tx *store.Tx) error {
+					if _, err := store.NextID(ctx, tx, "documents"); err != nil {
+						return err
 					}
-					if err != nil {
-						errs <- err
-						return
+					var err error
+					if number, err = store.NextID(ctx, tx, "document_number_INVOICE"); err != nil {
+						return err
 					}
-					mu.Lock()
-					kept = append(kept, number)
-					mu.Unlock()
+					if rollback {
+						return errRollBack
+					}
+					return nil
+				})
+				if rollback && errors.Is(err, errRollBack) {
+					continue
 				}
-			}()
-		}
-		wg.Wait()
-		close(errs)
-		for err := range errs {
-			t.Fatal(err)
-		}
+				if err != nil {
+					return err
+				}
+				mu.Lock()
+				kept = append(kept, number)
+				mu.Unlock()
+			}
+			return nil
+		})
 		slices.Sort(kept)
 		for i, n := range kept {
 			if n != int64(i+1) {
