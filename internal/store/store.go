@@ -26,17 +26,18 @@ var migrations embed.FS
 
 // Store is the database handle shared by every repository.
 type Store struct {
-	db       *sql.DB // writes (on SQLite: one connection, BEGIN IMMEDIATE)
-	rdb      *readDB // reads (on SQLite: a pool of WAL readers; on PostgreSQL: db itself)
-	wstmts   *stmtCache
-	batch    committer
-	postgres bool
-	maxConns int  // PostgreSQL pool size
-	maxQueue int  // group commit: queued pieces beyond which sheddable work is refused
-	notify   bool // record order status changes in the notifications outbox
-	now      func() time.Time
-	cache    caches    // read caches of the request path (cache.go)
-	idBlocks *idBlocks // PostgreSQL: the busy sequences' ids, reserved in blocks (id_blocks.go)
+	db          *sql.DB // writes (on SQLite: one connection, BEGIN IMMEDIATE)
+	rdb         *readDB // reads (on SQLite: a pool of WAL readers; on PostgreSQL: db itself)
+	wstmts      *stmtCache
+	batch       committer
+	postgres    bool
+	maxConns    int  // PostgreSQL pool size
+	maxQueue    int  // group commit: queued pieces beyond which sheddable work is refused
+	notify      bool // record order status changes in the notifications outbox
+	now         func() time.Time
+	cache       caches        // read caches of the request path (cache.go)
+	idBlocks    *idBlocks     // PostgreSQL: the busy sequences' ids, reserved in blocks (id_blocks.go)
+	checkpoints *checkpointer // SQLite: the WAL's checkpoints, off the writer (checkpoint.go)
 }
 
 // Option configures a Store.
@@ -81,7 +82,8 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		// SQLite allows one writer at a time: a single write connection whose transactions
 		// take the write lock up front (no deadlocks upgrading a read lock), and a pool of
 		// readers that WAL lets run beside it.
-		s.db, err = sql.Open("sqlite", sqliteDSN(dsn, "immediate"))
+		s.db, err = sql.Open("sqlite", sqliteDSN(dsn, "immediate")+
+			fmt.Sprintf("&_pragma=wal_autocheckpoint(%d)", writerAutoCheckpoint))
 		var rdb *sql.DB
 		if err == nil {
 			s.db.SetMaxOpenConns(1)
@@ -92,6 +94,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 			rdb.SetMaxOpenConns(8)
 			rdb.SetMaxIdleConns(8)
 			s.rdb = &readDB{DB: rdb, stmts: newStmtCache(rdb)}
+			s.checkpoints, err = startCheckpointer(dsn)
 		}
 	}
 	if err != nil {
@@ -142,6 +145,7 @@ func redact(dsn string) string {
 
 // Close closes the pools.
 func (s *Store) Close() error {
+	s.checkpoints.close()
 	s.wstmts.close()
 	s.idBlocks.close()
 	if s.rdb != nil && s.rdb.DB != s.db {
