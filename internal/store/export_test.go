@@ -29,3 +29,21 @@ func (s *Store) OrderValidity(ctx context.Context) (lo, hi int64, ok bool, err e
 
 // ValidityQuery is the query orderValidity reads the bounds with.
 const ValidityQuery = "SELECT " + minValidity + ", " + maxValidity
+
+// WithDriveRows sets the largest index range the order list leads with on SQLite (driveRows),
+// so that a few thousand orders are planned as millions are.
+func WithDriveRows(n int) Option { return func(s *Store) { s.driveRows = n } }
+
+// WalksAnEquality reports whether the provider's list of q has an equality whose index range
+// its page may walk (equalityWalk).
+func WalksAnEquality(q ListQuery) bool {
+	p := newOrderPlan("/1/", true, q)
+	var groups []group
+	for _, c := range p.conds {
+		if c.column != "" {
+			groups = append(groups, group{cols: columnSet(c.column), conds: []panelCond{c}})
+		}
+	}
+	_, ok := equalityWalk(p, groups)
+	return ok
+}

@@ -26,7 +26,8 @@ import (
 // walk serves it.
 
 // driveRows is the largest index range the panel always leads a query with on SQLite: reading
-// that many order rows takes about 40 ms.
+// that many order rows takes about 40 ms. (Store.driveRows: tests lower it to plan a few
+// thousand orders as millions are.)
 const driveRows = 12_000
 
 // panelCond is one conjunct of an order query: its SQL (placeholders $1… into the query's
@@ -605,7 +606,7 @@ func (s *Store) ids(ctx context.Context, query string, args []any) ([]int64, err
 func (s *Store) sqliteOrderPage(ctx context.Context, p orderPlan, q ListQuery, countCap int) ([]int64, Count, error) {
 	capped := groupCountCap
 	if countCap == 0 {
-		capped = driveRows // no count wanted: a range only needs to be known small enough to lead
+		capped = s.driveRows // no count wanted: a range only needs to be known small enough to lead
 	}
 	groups, err := s.groups(ctx, p, capped)
 	if err != nil || len(groups) == 0 {
@@ -629,8 +630,18 @@ func (s *Store) sqliteOrderPage(ctx context.Context, p orderPlan, q ListQuery, c
 	} else if ok {
 		return s.sqliteCover(ctx, p, c, q, countCap)
 	}
-	if !best.rows.More && best.rows.N <= driveRows {
+	if !best.rows.More && best.rows.N <= s.driveRows {
 		return s.sqliteLead(ctx, p, best, q, countCap)
+	}
+	walkBy := columnSet(p.sortColumn())
+	if g, ok := equalityWalk(p, groups); ok {
+		walkBy = g.cols
+	}
+	if countCap == 0 {
+		// No count is wanted, and the smallest range holds more than driveRows (its count's
+		// cap): too many to lead with, so a sample of it would decide nothing.
+		ids, err := s.walkBy(ctx, p, q, walkBy)
+		return ids, Count{}, err
 	}
 	var count Count
 	if rest(p, best) == nil {
@@ -656,7 +667,7 @@ func (s *Store) sqliteOrderPage(ctx context.Context, p orderPlan, q ListQuery, c
 			return s.sqliteLead(ctx, p, best, q, countCap)
 		}
 	}
-	ids, err := s.walk(ctx, p, q)
+	ids, err := s.walkBy(ctx, p, q, walkBy)
 	switch {
 	case len(ids) < q.Count && (q.Offset == 0 || len(ids) > 0):
 		count = Count{N: q.Offset + len(ids)} // the walk reached the end
@@ -817,10 +828,44 @@ func (s *Store) sqliteLead(ctx context.Context, p orderPlan, g group, q ListQuer
 // walk walks the sort's index, every condition but a range on the sort's column kept off its
 // index, until the page is full.
 func (s *Store) walk(ctx context.Context, p orderPlan, q ListQuery) ([]int64, error) {
-	query, args := compact("SELECT o.id FROM orders o"+joins(p.conds)+" WHERE "+where(p.conds, columnSet(p.sortColumn()))+
+	return s.walkBy(ctx, p, q, columnSet(p.sortColumn()))
+}
+
+// walkBy walks, in the list's order, the index of the columns lead (the sort's, or an
+// equality's: equalityWalk), every other condition kept off its index, until the page is full.
+func (s *Store) walkBy(ctx context.Context, p orderPlan, q ListQuery, lead map[string]bool) ([]int64, error) {
+	query, args := compact("SELECT o.id FROM orders o"+joins(p.conds)+" WHERE "+where(p.conds, lead)+
 		" ORDER BY "+strings.Join(p.orderBy, ", ")+" LIMIT "+strconv.Itoa(q.Count)+" OFFSET "+strconv.Itoa(q.Offset), p.args)
 	return s.ids(ctx, query, args)
 }
+
+// equalityWalk finds, for a list sorted by id, the smallest range of an equality on a column
+// whose index is (column, id) (migrations: every indexed column's but the unique ones): that
+// range is in id order too and holds every match, so walking it fills the page reading only
+// orders of the range, where the primary key's walk reads every order in between (at 10M,
+// in(status,(COMPLETED,IN_PROGRESS)),eq(type,CF) read the rows of all types for the CF ones).
+// groups are smallest first.
+func equalityWalk(p orderPlan, groups []group) (group, bool) {
+	if p.sortColumn() != "o.id" {
+		return group{}, false
+	}
+	for _, g := range groups {
+		if len(g.conds) != 1 || len(g.cols) != 1 {
+			continue
+		}
+		c := g.conds[0]
+		if c.in == "" && !c.walkOnly && idOrdered[c.column] && strings.HasPrefix(c.sql, c.column+" = ") {
+			return g, true
+		}
+	}
+	return group{}, false
+}
+
+// idOrdered are the columns of orders with an index on (column, id) (migrations 00002, 00011).
+var idOrdered = map[string]bool{"o.buyer_path": true, "o.buyer_id": true, "o.seller_id": true, "o.type": true,
+	"o.status": true, "o.of_status": true, "o.payment_status": true, "o.provisioning_status": true,
+	"o.creation_time": true, "o.order_date": true, "o.expiration_date": true, "o.subscription_id": true,
+	"o.end_customer_name": true, "o.total": true}
 
 // sample counts the matches among the first sampleRows orders of the group's range: their
 // ids are read from its index alone, then their rows by rowid.

@@ -38,6 +38,7 @@ type Store struct {
 	cache       caches        // read caches of the request path (cache.go)
 	idBlocks    *idBlocks     // PostgreSQL: the busy sequences' ids, reserved in blocks (id_blocks.go)
 	checkpoints *checkpointer // SQLite: the WAL's checkpoints, off the writer (checkpoint.go)
+	driveRows   int           // the order list's lead threshold on SQLite (panel_orders.go)
 }
 
 // Option configures a Store.
@@ -63,7 +64,7 @@ func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = no
 // Open connects to dsn: a postgres:// (or postgresql://) URL selects PostgreSQL, anything else is
 // a SQLite file path. It does not migrate; call Migrate.
 func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
-	s := &Store{now: time.Now, maxConns: 16, maxQueue: 512}
+	s := &Store{now: time.Now, maxConns: 16, maxQueue: 512, driveRows: driveRows}
 	for _, o := range opts {
 		o(s)
 	}
