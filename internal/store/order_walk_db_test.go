@@ -38,7 +38,7 @@ func TestOrderListWalksMatchUnplanned(t *testing.T) {
 	t.Logf("seed %d", seed)
 
 	type party struct {
-		id, seller int64
+		id, seller  int64
 		path, apsID string
 	}
 	var buyers []party
