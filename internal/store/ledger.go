@@ -25,8 +25,30 @@ const (
 )
 
 // insertDocument validates and records a document with its lines, giving it its id, APS id and
-// number. relatedID links it to the document it settles (0: none).
+// number, and adds it to its account's balance. relatedID links it to the document it settles
+// (0: none).
 func insertDocument(ctx context.Context, tx *Tx, d *ledger.Document, accountPath string, relatedID int64) error {
+	if err := insertDocumentRows(ctx, tx, d, accountPath, relatedID); err != nil {
+		return err
+	}
+	return addToBalance(ctx, tx, d, balanceDelta(d))
+}
+
+// addToBalance adds delta to the balance of d's account in d's currency.
+func addToBalance(ctx context.Context, tx *Tx, d *ledger.Document, delta money.Decimal) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO account_balances (account_id, currency, balance) VALUES ($1,$2,$3)
+		ON CONFLICT (account_id, currency) DO UPDATE SET balance = account_balances.balance + excluded.balance`,
+		d.AccountID, d.Currency, delta.MustMicros()); err != nil {
+		return fmt.Errorf("record %s: balance: %w", d.Type, err)
+	}
+	return nil
+}
+
+// insertDocumentRows is insertDocument but for the balance. The document's number is the
+// last counter of its type taken, gap-free: on PostgreSQL its counter row stays locked until
+// the transaction commits, and every other document of the type waits for it, so callers
+// record documents last in their transactions.
+func insertDocumentRows(ctx context.Context, tx *Tx, d *ledger.Document, accountPath string, relatedID int64) error {
 	if d.Date.IsZero() {
 		d.Date = tx.Now
 	}
@@ -60,11 +82,6 @@ func insertDocument(ctx context.Context, tx *Tx, d *ledger.Document, accountPath
 		d.Description, Micros(d.Date), Micros(tx.Now))
 	if err != nil {
 		return fmt.Errorf("record %s: %w", d.Type, err)
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO account_balances (account_id, currency, balance) VALUES ($1,$2,$3)
-		ON CONFLICT (account_id, currency) DO UPDATE SET balance = account_balances.balance + excluded.balance`,
-		d.AccountID, d.Currency, balanceDelta(d).MustMicros()); err != nil {
-		return fmt.Errorf("record %s: balance: %w", d.Type, err)
 	}
 	for i, l := range d.Lines {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO document_lines (document_id, position, type, description,
@@ -143,25 +160,31 @@ func RecordPaidOrder(ctx context.Context, tx *Tx, o *order.Order, pay Payment, t
 	if !credit.Add(pay.Amount).Equal(o.Total) {
 		return fmt.Errorf("order %s: credit %s + payment %s is not the total %s", o.Number, credit, pay.Amount, o.Total)
 	}
+	// The invoice and the payment change the buyer's balance by what the credit paid (nothing
+	// when the method paid it all): one update of the account's balance row, or none.
 	inv := ledger.Document{Type: ledger.Invoice, AccountID: o.BuyerID, VendorID: o.SellerID, OrderID: o.ID,
 		Currency: o.Currency, Amount: o.Total, TaxAmount: o.TaxTotal, CreditApplied: credit,
 		Description: "Order " + o.Number}
-	if err := insertDocument(ctx, tx, &inv, o.BuyerPath, 0); err != nil {
+	if err := insertDocumentRows(ctx, tx, &inv, o.BuyerPath, 0); err != nil {
 		return fmt.Errorf("order %s: %w", o.Number, err)
 	}
 	if err := copyOrderLines(ctx, tx, inv.ID, o.ID, 1); err != nil {
 		return err
 	}
-	if pay.Amount.Sign() <= 0 {
+	delta := balanceDelta(&inv)
+	if pay.Amount.Sign() > 0 {
+		pd := ledger.Document{Type: ledger.Payment, AccountID: o.BuyerID, VendorID: o.SellerID, OrderID: o.ID,
+			Currency: o.Currency, Amount: pay.Amount, MethodID: pay.MethodID, TransactionID: transactionID,
+			Description: "Payment of " + inv.Number}
+		if err := insertDocumentRows(ctx, tx, &pd, o.BuyerPath, inv.ID); err != nil {
+			return fmt.Errorf("order %s: %w", o.Number, err)
+		}
+		delta = delta.Add(balanceDelta(&pd))
+	}
+	if delta.Sign() == 0 {
 		return nil
 	}
-	pd := ledger.Document{Type: ledger.Payment, AccountID: o.BuyerID, VendorID: o.SellerID, OrderID: o.ID,
-		Currency: o.Currency, Amount: pay.Amount, MethodID: pay.MethodID, TransactionID: transactionID,
-		Description: "Payment of " + inv.Number}
-	if err := insertDocument(ctx, tx, &pd, o.BuyerPath, inv.ID); err != nil {
-		return fmt.Errorf("order %s: %w", o.Number, err)
-	}
-	return nil
+	return addToBalance(ctx, tx, &inv, delta)
 }
 
 // IssueCreditMemo records what an order owes its buyer (a negative total: a cancellation's

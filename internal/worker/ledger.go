@@ -41,13 +41,13 @@ func (p *Processor) payFromCredit(ctx context.Context, o *order.Order, attempt i
 		if err := store.SetPaymentResult(ctx, tx, pay.ID, gateway.ChargeApproved, "", "paid from the account's credit"); err != nil {
 			return err
 		}
-		if err := store.RecordPaidOrder(ctx, tx, cur, pay, ""); err != nil {
+		if err := p.moveFlow(ctx, tx, cur, order.Provisioning, "paid from the account's credit", func() {
+			cur.PaymentStatus, cur.ProvisioningStatus, cur.ErrorDetails = order.PaymentFinished, order.ProvisioningInProgress, ""
+		}); err != nil {
 			return err
 		}
 		paid = true
-		return p.moveFlow(ctx, tx, cur, order.Provisioning, "paid from the account's credit", func() {
-			cur.PaymentStatus, cur.ProvisioningStatus, cur.ErrorDetails = order.PaymentFinished, order.ProvisioningInProgress, ""
-		})
+		return store.RecordPaidOrder(ctx, tx, cur, pay, "") // last: its numbers' counters stay locked until the commit
 	})
 	if errors.Is(err, errNotCovered) {
 		return false, nil

@@ -255,12 +255,14 @@ func (p *Processor) charge(ctx context.Context, o *order.Order, m *account.Payme
 		}
 		cur.PaymentMethodID = &m.ID
 		if res.Status == gateway.ChargeApproved {
-			if err := store.RecordPaidOrder(ctx, tx, cur, pay, res.TransactionID); err != nil {
-				return err // the invoice and payment documents commit with the approval
-			}
-			return p.moveFlow(ctx, tx, cur, order.Provisioning, "paid: "+res.TransactionID, func() {
+			if err := p.moveFlow(ctx, tx, cur, order.Provisioning, "paid: "+res.TransactionID, func() {
 				cur.PaymentStatus, cur.ProvisioningStatus, cur.ErrorDetails = order.PaymentFinished, order.ProvisioningInProgress, ""
-			})
+			}); err != nil {
+				return err
+			}
+			// The invoice and payment documents commit with the approval, written last: on
+			// PostgreSQL their numbers' counters stay locked until the commit (store.insertDocumentRows).
+			return store.RecordPaidOrder(ctx, tx, cur, pay, res.TransactionID)
 		}
 		if err := store.ReleaseCredit(ctx, tx, pay.ID); err != nil {
 			return err
