@@ -42,46 +42,54 @@ func (s *Store) ReadOrder(ctx context.Context, id int64) (*order.Order, int, err
 func RelockOrder(ctx context.Context, tx *Tx, read *order.Order) (*order.Order, int, error) {
 	o := *read
 	o.Items = slices.Clone(read.Items)
-	var flow string
-	var method sql.NullInt64
-	var attempt int
-	var updated int64
-	err := tx.QueryRowContext(ctx, `SELECT of_status, payment_status, provisioning_status, payment_method_id,
-		error_details, payment_attempt, updated_at FROM orders WHERE id = $1`+tx.forUpdate(), o.ID).Scan(
-		&flow, &o.PaymentStatus, &o.ProvisioningStatus, &method, &o.ErrorDetails, &attempt, &updated)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, 0, ErrNotFound
+	// One statement: the order's row joined to its items' (a row per item, or one with no item).
+	lock := ""
+	if tx.postgres {
+		lock = " FOR UPDATE OF o"
 	}
-	if err != nil {
-		return nil, 0, err
-	}
-	o.Flow, o.UpdatedAt, o.PaymentMethodID = order.FlowStatus(flow), FromMicros(updated), nil
-	if method.Valid {
-		o.PaymentMethodID = &method.Int64
-	}
-	rows, err := tx.QueryContext(ctx, `SELECT id, status, message, gate_id, oss_subscription_id, attempts, updated_at
-		FROM provisioning_items WHERE order_id = $1 ORDER BY position`, o.ID)
+	rows, err := tx.QueryContext(ctx, `SELECT o.of_status, o.payment_status, o.provisioning_status, o.payment_method_id,
+		o.error_details, o.payment_attempt, o.updated_at, i.id, i.status, i.message, i.gate_id, i.oss_subscription_id,
+		i.attempts, i.updated_at
+		FROM orders o LEFT JOIN provisioning_items i ON i.order_id = o.id WHERE o.id = $1 ORDER BY i.position`+lock, o.ID)
 	if err != nil {
 		return nil, 0, err
 	}
 	defer rows.Close()
-	n := 0
-	for ; rows.Next(); n++ {
-		var id int64
-		var st order.Item
-		if err := rows.Scan(&id, &st.Status, &st.Message, &st.GateID, &st.OSSSubscriptionID, &st.Attempts, &updated); err != nil {
+	var attempt, n int
+	found := false
+	for rows.Next() {
+		var flow string
+		var method, itemID, attempts, itemUpdated sql.NullInt64
+		var status, message, gate, ossSub sql.NullString
+		var updated int64
+		if err := rows.Scan(&flow, &o.PaymentStatus, &o.ProvisioningStatus, &method, &o.ErrorDetails, &attempt, &updated,
+			&itemID, &status, &message, &gate, &ossSub, &attempts, &itemUpdated); err != nil {
 			return nil, 0, err
 		}
-		if n >= len(o.Items) || o.Items[n].ID != id {
+		if !found {
+			found = true
+			o.Flow, o.UpdatedAt, o.PaymentMethodID = order.FlowStatus(flow), FromMicros(updated), nil
+			if method.Valid {
+				o.PaymentMethodID = &method.Int64
+			}
+		}
+		if !itemID.Valid {
+			continue // an order without items
+		}
+		if n >= len(o.Items) || o.Items[n].ID != itemID.Int64 {
 			rows.Close()
 			return LockOrder(ctx, tx, o.ID)
 		}
 		it := &o.Items[n]
-		it.Status, it.Message, it.GateID, it.OSSSubscriptionID, it.Attempts = st.Status, st.Message, st.GateID, st.OSSSubscriptionID, st.Attempts
-		it.UpdatedAt = FromMicros(updated)
+		it.Status, it.Message, it.GateID, it.OSSSubscriptionID = status.String, message.String, gate.String, ossSub.String
+		it.Attempts, it.UpdatedAt = int(attempts.Int64), FromMicros(itemUpdated.Int64)
+		n++
 	}
 	if err := rows.Err(); err != nil {
 		return nil, 0, err
+	}
+	if !found {
+		return nil, 0, ErrNotFound
 	}
 	if n != len(o.Items) {
 		return LockOrder(ctx, tx, o.ID)

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -67,6 +68,34 @@ func TestRelockOrderIsLockOrder(t *testing.T) {
 		if !reflect.DeepEqual(read, &kept) {
 			t.Errorf("RelockOrder changed the read:\n%+v\nwas\n%+v", read, &kept)
 		}
+		// An order without items: its row alone (the items' columns of the join are NULL).
+		bare := &order.Order{Type: "SO", BuyerID: tr.customerA.ID, BuyerPath: tr.customerA.Path, SellerID: tr.resellerA.ID,
+			Currency: "USD", Flow: order.New, PaymentStatus: order.PaymentNotStarted,
+			ProvisioningStatus: order.ProvisioningNotStarted, Request: []byte("{}")}
+		mustTx(t, s, func(tx *store.Tx) error { return store.InsertOrder(ctx, tx, bare) })
+		bareRead, _, err := s.ReadOrder(ctx, bare.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustTx(t, s, func(tx *store.Tx) error {
+			want, _, err := store.LockOrder(ctx, tx, bare.ID)
+			if err != nil {
+				return err
+			}
+			got, _, err := store.RelockOrder(ctx, tx, bareRead)
+			if err != nil {
+				return err
+			}
+			if !reflect.DeepEqual(got, want) || len(got.Items) != 0 {
+				t.Errorf("an order without items: RelockOrder\n%+v, LockOrder\n%+v", got, want)
+			}
+			gone := *bareRead
+			gone.ID = bare.ID + 1_000_000
+			if _, _, err := store.RelockOrder(ctx, tx, &gone); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("no such order: %v, want ErrNotFound", err)
+			}
+			return nil
+		})
 		for what, items := range map[string][]order.Item{
 			"read without an item":  read.Items[:1],
 			"read with one more":    append(slices.Clone(read.Items), order.Item{ID: read.Items[1].ID + 1}),
