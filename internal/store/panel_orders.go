@@ -854,18 +854,18 @@ func equalityWalk(p orderPlan, groups []group) (group, bool) {
 			continue
 		}
 		c := g.conds[0]
-		if c.in == "" && !c.walkOnly && idOrdered[c.column] && strings.HasPrefix(c.sql, c.column+" = ") {
+		if c.in == "" && !c.walkOnly && idOrdered(c.column) && strings.HasPrefix(c.sql, c.column+" = ") {
 			return g, true
 		}
 	}
 	return group{}, false
 }
 
-// idOrdered are the columns of orders with an index on (column, id) (migrations 00002, 00011).
-var idOrdered = map[string]bool{"o.buyer_path": true, "o.buyer_id": true, "o.seller_id": true, "o.type": true,
-	"o.status": true, "o.of_status": true, "o.payment_status": true, "o.provisioning_status": true,
-	"o.creation_time": true, "o.order_date": true, "o.expiration_date": true, "o.subscription_id": true,
-	"o.end_customer_name": true, "o.total": true}
+// idOrdered reports whether orders has an index on (column, id): every indexed column's
+// (migrations 00002, 00011) but the unique ones, whose indexes hold the column alone.
+func idOrdered(column string) bool {
+	return indexed[column] && column != "o.id" && column != "o.aps_id" && column != "o.order_number"
+}
 
 // sample counts the matches among the first sampleRows orders of the group's range: their
 // ids are read from its index alone, then their rows by rowid.

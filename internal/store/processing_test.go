@@ -35,14 +35,17 @@ func TestRelockOrderIsLockOrder(t *testing.T) {
 		}
 		kept := *read
 		kept.Items = slices.Clone(read.Items)
-		check := func(what string, read *order.Order) {
+		// check compares RelockOrder of read with LockOrder of the same order, and returns the
+		// former.
+		check := func(what string, read *order.Order) (got *order.Order) {
 			t.Helper()
 			mustTx(t, s, func(tx *store.Tx) error {
-				want, wantAttempt, err := store.LockOrder(ctx, tx, o.ID)
+				want, wantAttempt, err := store.LockOrder(ctx, tx, read.ID)
 				if err != nil {
 					return err
 				}
-				got, gotAttempt, err := store.RelockOrder(ctx, tx, read)
+				var gotAttempt int
+				got, gotAttempt, err = store.RelockOrder(ctx, tx, read)
 				if err != nil {
 					return err
 				}
@@ -51,6 +54,7 @@ func TestRelockOrderIsLockOrder(t *testing.T) {
 				}
 				return nil
 			})
+			return got
 		}
 		check("as read", read)
 		exec := func(query string, args ...any) {
@@ -77,18 +81,10 @@ func TestRelockOrderIsLockOrder(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if got := check("an order without items", bareRead); got == nil || len(got.Items) != 0 {
+			t.Errorf("an order without items: RelockOrder %+v", got)
+		}
 		mustTx(t, s, func(tx *store.Tx) error {
-			want, _, err := store.LockOrder(ctx, tx, bare.ID)
-			if err != nil {
-				return err
-			}
-			got, _, err := store.RelockOrder(ctx, tx, bareRead)
-			if err != nil {
-				return err
-			}
-			if !reflect.DeepEqual(got, want) || len(got.Items) != 0 {
-				t.Errorf("an order without items: RelockOrder\n%+v, LockOrder\n%+v", got, want)
-			}
 			gone := *bareRead
 			gone.ID = bare.ID + 1_000_000
 			if _, _, err := store.RelockOrder(ctx, tx, &gone); !errors.Is(err, store.ErrNotFound) {
