@@ -144,7 +144,12 @@ func (c *compiler) cmp(e *Cmp) error {
 		c.placeholder(hi)
 		c.b.WriteString(" AND ")
 	}
-	c.folded(f, e)
+	if c.folded(f, e) && e.Op == OpLike && c.dialect != Postgres {
+		// The bound is the whole of the case-insensitive match: SQLite's LIKE and lower() fold
+		// the same (ASCII) letters, so the LIKE would only re-test what the index found.
+		c.closeExists(f)
+		return nil
+	}
 	c.b.WriteString(f.Column)
 	switch e.Op {
 	case OpEq:
@@ -347,23 +352,27 @@ func upperRange(f Field, e *Cmp) (lo, hi string, ok bool) {
 }
 
 // folded writes the bound on f.Folded that an eq() or like() implies (see Field.Folded),
-// followed by " AND ".
-func (c *compiler) folded(f Field, e *Cmp) {
+// followed by " AND " unless it is the whole of a like() on SQLite: it reports whether the bound
+// matches exactly what the like() does there (a mask without wildcards, or an ASCII prefix and
+// one trailing '*'), and then the caller writes no LIKE.
+func (c *compiler) folded(f Field, e *Cmp) (exact bool) {
 	if f.Folded == "" || (e.Op != OpEq && e.Op != OpLike) || (e.Value.Kind != Literal && e.Value.Kind != StringLit) {
-		return
+		return false
 	}
 	text := e.Value.Text
 	wild := strings.IndexAny(text, "*?")
+	sqlite := c.dialect != Postgres
 	switch {
 	case e.Op == OpEq || wild < 0:
 		c.b.WriteString(f.Folded + " = lower(")
 		c.placeholder(text)
-		c.b.WriteString(") AND ")
-	case c.dialect != Postgres && wild > 0:
+		c.b.WriteString(")")
+		exact = sqlite && e.Op == OpLike
+	case sqlite && wild > 0:
 		prefix := text[:wild]
 		for i := 0; i < len(prefix); i++ {
 			if prefix[i] < 0x20 || prefix[i] >= 0x7e {
-				return // ASCII only: SQLite's LIKE and lower() fold nothing else
+				return false // ASCII only: SQLite's LIKE and lower() fold nothing else
 			}
 		}
 		prefix = strings.ToLower(prefix)
@@ -371,8 +380,14 @@ func (c *compiler) folded(f Field, e *Cmp) {
 		c.placeholder(prefix)
 		c.b.WriteString(" AND " + f.Folded + " < ")
 		c.placeholder(prefix[:len(prefix)-1] + string(prefix[len(prefix)-1]+1))
+		exact = wild == len(text)-1 && text[wild] == '*'
+	default:
+		return false
+	}
+	if !exact {
 		c.b.WriteString(" AND ")
 	}
+	return exact
 }
 
 // likePattern turns an RQL wildcard mask into a SQL LIKE pattern with '\' as
