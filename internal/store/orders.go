@@ -269,14 +269,8 @@ func (s *Store) ListOrders(ctx context.Context, scopePath string, q ListQuery) (
 		return nil, page, err
 	}
 	if !q.SkipCount || q.CountOnly {
-		lead, err := s.countLead(ctx, p)
-		if err != nil {
+		if page.Total, err = s.countOrders(ctx, p); err != nil {
 			return nil, page, err
-		}
-		conds := p.counted()
-		query, args := compact("SELECT COUNT(*) FROM orders o"+joins(conds)+" WHERE "+where(conds, lead), p.args)
-		if err := s.rdb.QueryRowContext(ctx, query, args...).Scan(&page.Total); err != nil {
-			return nil, page, fmt.Errorf("count: %w", err)
 		}
 		page.Counted = true
 	}

@@ -68,8 +68,9 @@ var indexed = map[string]bool{"o.id": true, "o.aps_id": true, "o.order_number": 
 var existsAsIn = [][2]string{
 	{"EXISTS(SELECT 1 FROM order_subscriptions os JOIN subscriptions x ON x.id = os.subscription_id WHERE os.order_id = o.id AND ",
 		"SELECT DISTINCT os.order_id AS order_id FROM order_subscriptions os JOIN subscriptions x ON x.id = os.subscription_id WHERE "},
-	{"EXISTS(SELECT 1 FROM order_attributes x WHERE x.order_id = o.id AND ",
-		"SELECT DISTINCT x.order_id AS order_id FROM order_attributes x WHERE "},
+	// One attribute of an order is one row (its primary key): no order id comes twice.
+	{"EXISTS(SELECT 1 FROM order_attributes x WHERE x.order_id = o.id AND x.attribute_id = ",
+		"SELECT x.order_id AS order_id FROM order_attributes x WHERE x.attribute_id = "},
 }
 
 // partyAPSID matches a condition on the buyer's or the seller's APS id that only names it (= or
