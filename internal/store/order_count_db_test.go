@@ -97,7 +97,9 @@ func TestOrderCountsMatchUnplanned(t *testing.T) {
 			func() string { return "ne(type," + types[rng.IntN(len(types))] + ")" },
 			func() string { return "not(eq(status," + statuses[rng.IntN(len(statuses))] + "))" },
 			func() string { return "not(in(type,(SO,RN,CH,CL,CF,BO)))" }, // every value: nothing
-			func() string { return "eq(endCustomerType," + []string{"CUSTOMER", "RESELLER", "NONE"}[rng.IntN(3)] + ")" },
+			func() string {
+				return "eq(endCustomerType," + []string{"CUSTOMER", "RESELLER", "NONE"}[rng.IntN(3)] + ")"
+			},
 			func() string { return "in(endCustomerType,(CUSTOMER,RESELLER))" },
 			func() string { return "ne(endCustomerType,RESELLER)" },
 			func() string {
