@@ -34,6 +34,10 @@ const ValidityQuery = "SELECT " + minValidity + ", " + maxValidity
 // so that a few thousand orders are planned as millions are.
 func WithDriveRows(n int) Option { return func(s *Store) { s.driveRows = n } }
 
+// WithMergeRows sets the smallest range every condition of an order count on SQLite must hold
+// for the count to merge their ranges (mergeRows).
+func WithMergeRows(n int) Option { return func(s *Store) { s.mergeRows = n } }
+
 // WalksAnEquality reports whether the provider's list of q has an equality whose index range
 // its page may walk (equalityWalk).
 func WalksAnEquality(q ListQuery) bool {

@@ -863,9 +863,10 @@ func equalityWalk(p orderPlan, groups []group) (group, bool) {
 }
 
 // idOrdered reports whether orders has an index on (column, id): every indexed column's
-// (migrations 00002, 00011) but the unique ones, whose indexes hold the column alone.
+// (migrations 00002, 00011) but the unique ones, whose indexes hold the column alone, and the
+// buyer's path, whose index holds the covered columns before the id (00011).
 func idOrdered(column string) bool {
-	return indexed[column] && column != "o.id" && column != "o.aps_id" && column != "o.order_number"
+	return indexed[column] && column != "o.id" && column != "o.aps_id" && column != "o.order_number" && column != "o.buyer_path"
 }
 
 // sample counts the matches among the first sampleRows orders of the group's range: their

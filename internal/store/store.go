@@ -39,6 +39,7 @@ type Store struct {
 	idBlocks    *idBlocks     // PostgreSQL: the busy sequences' ids, reserved in blocks (id_blocks.go)
 	checkpoints *checkpointer // SQLite: the WAL's checkpoints, off the writer (checkpoint.go)
 	driveRows   int           // the order list's lead threshold on SQLite (panel_orders.go)
+	mergeRows   int           // the order count's merge threshold on SQLite (order_count.go)
 }
 
 // Option configures a Store.
@@ -64,7 +65,7 @@ func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = no
 // Open connects to dsn: a postgres:// (or postgresql://) URL selects PostgreSQL, anything else is
 // a SQLite file path. It does not migrate; call Migrate.
 func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
-	s := &Store{now: time.Now, maxConns: 16, maxQueue: 512, driveRows: driveRows}
+	s := &Store{now: time.Now, maxConns: 16, maxQueue: 512, driveRows: driveRows, mergeRows: mergeRows}
 	for _, o := range opts {
 		o(s)
 	}
