@@ -17,7 +17,8 @@ import (
 // otherwise read every order: a negation (not(in(type,(SO,RN)))) no index serves, the end
 // customer's type that no index holds, a case-insensitive prefix of a name (SQLite's LIKE uses
 // no index of a case-sensitive column), and an order attribute's prefix tested once per order.
-// Each is rewritten, for the count alone, as a condition an index answers:
+// Each is rewritten, for the count alone, as a condition an index answers (the first two and the
+// last on PostgreSQL too):
 //
 //   - a negated set of values of a column with few values (a type, a status) is the set of
 //     the other values the column holds, which its index enumerates in a few seeks;
@@ -48,11 +49,12 @@ var likeName = regexp.MustCompile(`^o\.end_customer_name LIKE (\$[0-9]+) ESCAPE 
 // ranges at most.
 const maxCaseLetters = 4
 
-// countOrders counts the plan's orders exactly.
+// countOrders counts the plan's orders exactly. The rewrites of conditions (countable) and an
+// EXISTS alone help both engines (on PostgreSQL at 10M orders: not(in(type,…)) 599 → 58 ms,
+// endCustomerType 864 → 580, an attribute's prefix 1,705 → 418); the name's prefix ranges, the
+// halves and the merge are SQLite's (PostgreSQL's ILIKE and collation order, its own parallel
+// scans).
 func (s *Store) countOrders(ctx context.Context, p orderPlan) (int, error) {
-	if s.postgres {
-		return s.countPlan(ctx, p)
-	}
 	p, none, err := s.countable(ctx, p)
 	if err != nil || none {
 		return 0, err
@@ -61,6 +63,9 @@ func (s *Store) countOrders(ctx context.Context, p orderPlan) (int, error) {
 		// An EXISTS condition alone: its ids, each an order's (a foreign key), counted where
 		// they are.
 		return s.countQuery(ctx, "SELECT COUNT(*) FROM ("+conds[0].in+") z", p.args)
+	}
+	if s.postgres {
+		return s.countPlan(ctx, p)
 	}
 	parts := p.prefixRanges()
 	if parts == nil {
