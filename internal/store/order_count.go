@@ -264,7 +264,7 @@ func (s *Store) countPlan(ctx context.Context, p orderPlan) (int, error) {
 func (s *Store) countQuery(ctx context.Context, query string, args []any) (int, error) {
 	query, args = compact(query, args)
 	var n int
-	if err := s.rdb.QueryRowContext(ctx, query, args...).Scan(&n); err != nil {
+	if err := s.rdb.QueryRowContext(ctx, query, s.planned(args)...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count: %w", err)
 	}
 	return n, nil

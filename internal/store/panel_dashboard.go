@@ -26,7 +26,7 @@ func (s *Store) cappedCount(ctx context.Context, query string, args []any, limit
 	// The limit is written into the query, not bound: PostgreSQL plans a prepared statement
 	// generically after a few runs, and a generic plan knows nothing of a bound limit.
 	q := fmt.Sprintf("SELECT COUNT(*) FROM (%s LIMIT %d) c", query, limit+1)
-	if err := s.rdb.QueryRowContext(ctx, q, args...).Scan(&n); err != nil {
+	if err := s.rdb.QueryRowContext(ctx, q, s.planned(args)...).Scan(&n); err != nil {
 		return Count{}, err
 	}
 	if n > limit {
