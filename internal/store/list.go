@@ -42,7 +42,8 @@ type collection struct {
 func FirstFilterArg(n int) int { return n + 1 }
 
 // list runs the count (unless skipped) and page queries of a collection in one read transaction,
-// so the total and the page describe the same snapshot.
+// so the total and the page describe the same snapshot; on PostgreSQL each is planned with its
+// arguments (Store.planned), as a filter's selectivity decides the plan.
 func (s *Store) list(ctx context.Context, c collection, q ListQuery, scan func(*sql.Rows) error) (Page, error) {
 	where := c.scope
 	if q.Where != "" {
@@ -56,7 +57,7 @@ func (s *Store) list(ctx context.Context, c collection, q ListQuery, scan func(*
 	}
 	defer tx.Rollback()
 	if !q.SkipCount || q.CountOnly {
-		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+c.from+" WHERE "+where, args...).Scan(&page.Total); err != nil {
+		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+c.from+" WHERE "+where, s.planned(args)...).Scan(&page.Total); err != nil {
 			return page, fmt.Errorf("count: %w", err)
 		}
 		page.Counted = true
@@ -68,7 +69,7 @@ func (s *Store) list(ctx context.Context, c collection, q ListQuery, scan func(*
 	query := "SELECT " + c.columns + " FROM " + c.from + " WHERE " + where +
 		" ORDER BY " + q.OrderBy +
 		" LIMIT $" + strconv.Itoa(n+1) + " OFFSET $" + strconv.Itoa(n+2)
-	rows, err := tx.QueryContext(ctx, query, append(args, q.Count, q.Offset)...)
+	rows, err := tx.QueryContext(ctx, query, s.planned(append(args, q.Count, q.Offset))...) // planned: panel_orders.go
 	if err != nil {
 		return page, fmt.Errorf("list: %w", err)
 	}
