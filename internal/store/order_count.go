@@ -177,6 +177,10 @@ var valueSetCond = regexp.MustCompile(`^(o\.[a-z_]+) (?:= (\$[0-9]+)|IN \((\$[0-
 // the first).
 const maxMergeCounts = 16
 
+// maxMergeTerms bounds the SELECTs of one compound (SQLite allows 500): an IN list of more
+// values is counted the plain way.
+const maxMergeTerms = 64
+
 // mergeRows is the smallest number of orders every condition of a count must match for the
 // count to merge their ranges.
 const mergeRows = 50_000
@@ -218,7 +222,7 @@ func (s *Store) mergeSets(ctx context.Context, p orderPlan) ([]valueSet, error) 
 	for _, set := range sets[1:] {
 		product *= len(set.values)
 	}
-	if product > maxMergeCounts {
+	if product > maxMergeCounts || len(sets[0].values)+len(sets)-1 > maxMergeTerms {
 		return nil, nil
 	}
 	for _, set := range sets {
