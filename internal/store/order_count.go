@@ -71,9 +71,13 @@ func (s *Store) countOrders(ctx context.Context, p orderPlan) (int, error) {
 	if parts == nil {
 		parts = []orderPlan{p}
 	}
+	mid, err := s.midID(ctx)
+	if err != nil {
+		return 0, err
+	}
 	total := 0
 	for _, part := range parts {
-		n, err := s.countHalves(ctx, part)
+		n, err := s.countHalves(ctx, part, mid)
 		if err != nil {
 			return 0, err
 		}
@@ -82,14 +86,27 @@ func (s *Store) countOrders(ctx context.Context, p orderPlan) (int, error) {
 	return total, nil
 }
 
+// midID is the middle of the span of order ids, where a count is split in halves; 0 when the
+// span is under splitIDs.
+func (s *Store) midID(ctx context.Context) (int64, error) {
+	var lo, hi sql.NullInt64
+	if err := s.rdb.QueryRowContext(ctx, `SELECT (SELECT MIN(id) FROM orders), (SELECT MAX(id) FROM orders)`).Scan(&lo, &hi); err != nil {
+		return 0, fmt.Errorf("count: id span: %w", err)
+	}
+	if !lo.Valid || hi.Int64-lo.Int64 < splitIDs {
+		return 0, nil
+	}
+	return lo.Int64 + (hi.Int64-lo.Int64)/2, nil
+}
+
 // splitIDs is the smallest span of order ids a count is split at.
 const splitIDs = 100_000
 
-// countHalves counts a plan with conditions as two counts run at once, one for each half of
-// the orders' ids: the id is the last column of the indexes a count reads, so each half seeks
-// its own part of a range and reads only its own orders. A plan without conditions is one count
-// (of the table's pages).
-func (s *Store) countHalves(ctx context.Context, p orderPlan) (int, error) {
+// countHalves counts a plan with conditions as two counts run at once, one for each side of the
+// id mid (midID; 0: one count): the id is the last column of the indexes a count reads, so each
+// half seeks its own part of a range and reads only its own orders. A plan without conditions
+// is one count (of the table's pages).
+func (s *Store) countHalves(ctx context.Context, p orderPlan, mid int64) (int, error) {
 	if len(p.counted()) == 0 {
 		return s.countPlan(ctx, p)
 	}
@@ -97,14 +114,9 @@ func (s *Store) countHalves(ctx context.Context, p orderPlan) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	var lo, hi sql.NullInt64
-	if err := s.rdb.QueryRowContext(ctx, `SELECT (SELECT MIN(id) FROM orders), (SELECT MAX(id) FROM orders)`).Scan(&lo, &hi); err != nil {
-		return 0, fmt.Errorf("count: id span: %w", err)
-	}
-	if !lo.Valid || hi.Int64-lo.Int64 < splitIDs {
+	if mid == 0 {
 		return s.countPart(ctx, p, sets, nil)
 	}
-	mid := lo.Int64 + (hi.Int64-lo.Int64)/2
 	type result struct {
 		n   int
 		err error
@@ -128,11 +140,11 @@ type idBound struct {
 // countPart counts the plan's orders with ids within the bound (nil: all), by merging the
 // conditions' id-ordered ranges when mergeSets found them (sets) or else with countPlan.
 func (s *Store) countPart(ctx context.Context, p orderPlan, sets []valueSet, b *idBound) (int, error) {
-	q := orderPlan{args: slices.Clip(p.args), orderBy: p.orderBy, conds: slices.Clone(p.conds)}
+	q := p.fork()
 	bound := ""
 	if b != nil {
-		bound = " AND o.id " + b.op + " " + q.arg(b.id)
-		q.conds = append(q.conds, panelCond{sql: "o.id " + b.op + " $" + strconv.Itoa(len(q.args)), column: "o.id"})
+		c := panelCond{sql: "o.id " + b.op + " " + q.arg(b.id), column: "o.id"}
+		q.conds, bound = append(q.conds, c), " AND "+c.sql
 	}
 	if sets == nil {
 		return s.countPlan(ctx, q)
@@ -142,19 +154,19 @@ func (s *Store) countPart(ctx context.Context, p orderPlan, sets []valueSet, b *
 	// over (mergeSets puts the set of most values first and bounds the sums).
 	total := 0
 	for _, pick := range combinations(sets[1:]) {
-		var b strings.Builder
-		b.WriteString("SELECT COUNT(*) FROM (")
+		var query strings.Builder
+		query.WriteString("SELECT COUNT(*) FROM (")
 		for i, v := range sets[0].values {
 			if i > 0 {
-				b.WriteString(" UNION ALL ")
+				query.WriteString(" UNION ALL ")
 			}
-			b.WriteString("SELECT o.id FROM orders o WHERE " + sets[0].column + " = " + v + bound)
+			query.WriteString("SELECT o.id FROM orders o WHERE " + sets[0].cond.column + " = " + v + bound)
 		}
 		for i, v := range pick {
-			b.WriteString(" INTERSECT SELECT o.id FROM orders o WHERE " + sets[i+1].column + " = " + v + bound)
+			query.WriteString(" INTERSECT SELECT o.id FROM orders o WHERE " + sets[i+1].cond.column + " = " + v + bound)
 		}
-		b.WriteString(" ORDER BY 1) m")
-		n, err := s.countQuery(ctx, b.String(), q.args)
+		query.WriteString(" ORDER BY 1) m")
+		n, err := s.countQuery(ctx, query.String(), q.args)
 		if err != nil {
 			return 0, err
 		}
@@ -166,7 +178,7 @@ func (s *Store) countPart(ctx context.Context, p orderPlan, sets []valueSet, b *
 // valueSet is a condition that an order's column is one of a few values (placeholders),
 // on a column whose index is (column, id).
 type valueSet struct {
-	column string
+	cond   panelCond
 	values []string
 }
 
@@ -200,10 +212,10 @@ func (s *Store) mergeSets(ctx context.Context, p orderPlan) ([]valueSet, error) 
 	var sets []valueSet
 	for _, c := range p.counted() {
 		m := valueSetCond.FindStringSubmatch(c.sql)
-		if m == nil || c.in != "" || !idOrdered(m[1]) {
+		if m == nil || c.in != "" || c.column != m[1] || !idOrdered(m[1]) {
 			return nil, nil
 		}
-		set := valueSet{column: m[1]}
+		set := valueSet{cond: c}
 		seen := map[any]bool{}
 		for _, ph := range placeholder.FindAllString(m[2]+m[3], -1) {
 			n, _ := strconv.Atoi(ph[1:])
@@ -226,9 +238,7 @@ func (s *Store) mergeSets(ctx context.Context, p orderPlan) ([]valueSet, error) 
 		return nil, nil
 	}
 	for _, set := range sets {
-		query := "SELECT 1 FROM orders o WHERE " + set.column + " IN (" + strings.Join(set.values, ",") + ")"
-		q, args := compact(query, p.args)
-		n, err := s.cappedCount(ctx, q, args, s.mergeRows)
+		n, err := s.countGroup(ctx, p, group{cols: columnSet(set.cond.column), conds: []panelCond{set.cond}}, s.mergeRows)
 		if err != nil {
 			return nil, err
 		}
@@ -237,6 +247,12 @@ func (s *Store) mergeSets(ctx context.Context, p orderPlan) ([]valueSet, error) 
 		}
 	}
 	return sets, nil
+}
+
+// fork is a copy of the plan whose conditions and arguments can be added to without changing
+// the plan's.
+func (p *orderPlan) fork() orderPlan {
+	return orderPlan{conds: slices.Clone(p.conds), args: slices.Clip(p.args), orderBy: p.orderBy}
 }
 
 // combinations lists one value of each set, in every combination.
@@ -274,7 +290,7 @@ func (s *Store) countQuery(ctx context.Context, query string, args []any) (int, 
 	return n, nil
 }
 
-// countable rewrites the plan's conditions for a count on SQLite (see the top of the file).
+// countable rewrites the plan's conditions for a count (see the top of the file).
 // none reports a condition no order can meet (a negation of every value the column holds).
 func (s *Store) countable(ctx context.Context, p orderPlan) (_ orderPlan, none bool, err error) {
 	p.args = slices.Clip(p.args) // the rewrites' arguments are the count's own
@@ -390,8 +406,7 @@ func (p *orderPlan) prefixRanges() []orderPlan {
 		}
 		out := make([]orderPlan, 0, len(variants))
 		for _, v := range variants {
-			q := orderPlan{args: slices.Clip(p.args), orderBy: p.orderBy}
-			q.conds = slices.Clone(p.conds)
+			q := p.fork()
 			hi := v[:len(v)-1] + string(v[len(v)-1]+1)
 			q.conds = append(q.conds, panelCond{sql: "o.end_customer_name >= " + q.arg(v) + " AND o.end_customer_name < " + q.arg(hi),
 				column: "o.end_customer_name"})

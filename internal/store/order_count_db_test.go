@@ -28,15 +28,7 @@ import (
 func TestOrderCountsMatchUnplanned(t *testing.T) {
 	storetest.Engines(t, checkOrderCounts)
 	t.Run("sqlite merging", func(t *testing.T) {
-		st, err := store.Open(context.Background(), storetest.SQLitePath(t), store.WithMergeRows(20))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		if err := st.Migrate(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		checkOrderCounts(t, st)
+		checkOrderCounts(t, storetest.Open(t, store.WithMergeRows(20)))
 	})
 }
 
@@ -210,14 +202,7 @@ func fillCountOrders(t testing.TB, st *store.Store, rng *rand.Rand) []countParty
 // query: the same error or none, the same page, the same total.
 func FuzzOrderListMatchesUnplanned(f *testing.F) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, storetest.SQLitePath(f), store.WithMergeRows(20), store.WithDriveRows(20))
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		f.Fatal(err)
-	}
+	st := storetest.Open(f, store.WithMergeRows(20), store.WithDriveRows(20))
 	fillCountOrders(f, st, rand.New(rand.NewPCG(13, 1)))
 	for _, seed := range []string{"in(type,(SO,BO))", "eq(type,CF)", "in(status,(COMPLETED,IN_PROGRESS)),eq(type,CF)",
 		"in(provisioningStatus,(NOT_STARTED)),in(paymentStatus,(NOT_STARTED))", "like(orderNumber,*00001)",

@@ -24,14 +24,7 @@ import (
 // and the same total.
 func TestOrderListWalksMatchUnplanned(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, storetest.SQLitePath(t), store.WithDriveRows(20))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := storetest.Open(t, store.WithDriveRows(20))
 	storetest.LoadDemo(t, st)
 	seed := uint64(time.Now().UnixNano())
 	rng := rand.New(rand.NewPCG(11, seed))

@@ -167,12 +167,12 @@ func migratedTemplate(t testing.TB) string {
 	return name
 }
 
-// OpenDSN opens and migrates the database at dsn, closing it when t ends.
-func OpenDSN(t testing.TB, dsn string) *store.Store {
+// OpenDSN opens (with opts) and migrates the database at dsn, closing it when t ends.
+func OpenDSN(t testing.TB, dsn string, opts ...store.Option) *store.Store {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	st, err := store.Open(ctx, dsn, store.WithMaxConns(6))
+	st, err := store.Open(ctx, dsn, append([]store.Option{store.WithMaxConns(6)}, opts...)...)
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
@@ -183,10 +183,10 @@ func OpenDSN(t testing.TB, dsn string) *store.Store {
 	return st
 }
 
-// Open returns a migrated store on a fresh SQLite file.
-func Open(t testing.TB) *store.Store {
+// Open returns a migrated store (with opts) on a fresh SQLite file.
+func Open(t testing.TB, opts ...store.Option) *store.Store {
 	t.Helper()
-	return OpenDSN(t, SQLitePath(t))
+	return OpenDSN(t, SQLitePath(t), opts...)
 }
 
 // OpenPostgres returns a migrated store on a fresh PostgreSQL database, or skips t when
