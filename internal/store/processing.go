@@ -40,22 +40,42 @@ func (s *Store) ReadOrder(ctx context.Context, id int64) (*order.Order, int, err
 // spares the single writer the order's joins and every item's spec. Should the items read not
 // be read's (they never change either), it falls back to LockOrder.
 func RelockOrder(ctx context.Context, tx *Tx, read *order.Order) (*order.Order, int, error) {
-	o := *read
-	o.Items = slices.Clone(read.Items)
-	// One statement: the order's row joined to its items' (a row per item, or one with no item).
 	lock := ""
 	if tx.postgres {
 		lock = " FOR UPDATE OF o"
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT o.of_status, o.payment_status, o.provisioning_status, o.payment_method_id,
+	o, attempt, ok, err := reread(ctx, tx, read, lock)
+	if err == nil && !ok {
+		return LockOrder(ctx, tx, read.ID)
+	}
+	return o, attempt, err
+}
+
+// RereadOrder is ReadOrder for an order read before: RelockOrder's read of what changes, from
+// the read pool, without a lock. The processor reads an order so again after each of its steps.
+func (s *Store) RereadOrder(ctx context.Context, read *order.Order) (*order.Order, int, error) {
+	o, attempt, ok, err := reread(ctx, s.rdb, read, "")
+	if err == nil && !ok {
+		return s.ReadOrder(ctx, read.ID)
+	}
+	return o, attempt, err
+}
+
+// reread reads what changes of an order read before (RelockOrder) through q. ok is false when
+// the items read are not read's: the caller reads the whole order then.
+func reread(ctx context.Context, q querier, read *order.Order, lock string) (_ *order.Order, attempt int, ok bool, _ error) {
+	o := *read
+	o.Items = slices.Clone(read.Items)
+	// One statement: the order's row joined to its items' (a row per item, or one with no item).
+	rows, err := q.QueryContext(ctx, `SELECT o.of_status, o.payment_status, o.provisioning_status, o.payment_method_id,
 		o.error_details, o.payment_attempt, o.updated_at, i.id, i.status, i.message, i.gate_id, i.oss_subscription_id,
 		i.attempts, i.updated_at
 		FROM orders o LEFT JOIN provisioning_items i ON i.order_id = o.id WHERE o.id = $1 ORDER BY i.position`+lock, o.ID)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, false, err
 	}
 	defer rows.Close()
-	var attempt, n int
+	n := 0
 	found := false
 	for rows.Next() {
 		var flow string
@@ -64,7 +84,7 @@ func RelockOrder(ctx context.Context, tx *Tx, read *order.Order) (*order.Order, 
 		var updated int64
 		if err := rows.Scan(&flow, &o.PaymentStatus, &o.ProvisioningStatus, &method, &o.ErrorDetails, &attempt, &updated,
 			&itemID, &status, &message, &gate, &ossSub, &attempts, &itemUpdated); err != nil {
-			return nil, 0, err
+			return nil, 0, false, err
 		}
 		if !found {
 			found = true
@@ -77,8 +97,7 @@ func RelockOrder(ctx context.Context, tx *Tx, read *order.Order) (*order.Order, 
 			continue // an order without items
 		}
 		if n >= len(o.Items) || o.Items[n].ID != itemID.Int64 {
-			rows.Close()
-			return LockOrder(ctx, tx, o.ID)
+			return nil, 0, false, nil
 		}
 		it := &o.Items[n]
 		it.Status, it.Message, it.GateID, it.OSSSubscriptionID = status.String, message.String, gate.String, ossSub.String
@@ -86,15 +105,15 @@ func RelockOrder(ctx context.Context, tx *Tx, read *order.Order) (*order.Order, 
 		n++
 	}
 	if err := rows.Err(); err != nil {
-		return nil, 0, err
+		return nil, 0, false, err
 	}
 	if !found {
-		return nil, 0, ErrNotFound
+		return nil, 0, false, ErrNotFound
 	}
 	if n != len(o.Items) {
-		return LockOrder(ctx, tx, o.ID)
+		return nil, 0, false, nil
 	}
-	return &o, attempt, nil
+	return &o, attempt, true, nil
 }
 
 func loadOrder(ctx context.Context, q interface {

@@ -56,9 +56,17 @@ func (r *run) end(ctx context.Context, tx *store.Tx) error {
 
 // processOrder is ProcessOrder for the run r.
 func (p *Processor) processOrder(ctx context.Context, orderID int64, r *run) error {
+	var o *order.Order
 	for step := 0; step < 8; step++ {
-		// A read decides what to do; each step re-checks the status under the order's lock.
-		o, attempt, err := p.store.ReadOrder(ctx, orderID)
+		// A read decides what to do; each step re-checks the status under the order's lock. After
+		// the first, a read of what a step changes (store.RereadOrder) does.
+		var attempt int
+		var err error
+		if o == nil {
+			o, attempt, err = p.store.ReadOrder(ctx, orderID)
+		} else {
+			o, attempt, err = p.store.RereadOrder(ctx, o)
+		}
 		if err != nil {
 			return err
 		}
