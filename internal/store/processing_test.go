@@ -15,8 +15,9 @@ import (
 	"github.com/openbss/openbss/internal/storetest"
 )
 
-// RelockOrder on an order read before answers what LockOrder reads, whatever changed since the
-// read among what changes after placement; the read itself is left as it was.
+// RelockOrder on an order read before answers what LockOrder reads, and RereadOrder what
+// ReadOrder reads, whatever changed since the read among what changes after placement; the read
+// itself is left as it was.
 func TestRelockOrderIsLockOrder(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
@@ -54,6 +55,13 @@ func TestRelockOrderIsLockOrder(t *testing.T) {
 				}
 				return nil
 			})
+			want, wantAttempt, err := s.ReadOrder(ctx, read.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if again, gotAttempt, err := s.RereadOrder(ctx, read); err != nil || !reflect.DeepEqual(again, want) || gotAttempt != wantAttempt {
+				t.Errorf("%s: RereadOrder\n%+v (attempt %d, %v), ReadOrder\n%+v (attempt %d)", what, again, gotAttempt, err, want, wantAttempt)
+			}
 			return got
 		}
 		check("as read", read)
@@ -89,6 +97,9 @@ func TestRelockOrderIsLockOrder(t *testing.T) {
 			gone.ID = bare.ID + 1_000_000
 			if _, _, err := store.RelockOrder(ctx, tx, &gone); !errors.Is(err, store.ErrNotFound) {
 				t.Errorf("no such order: %v, want ErrNotFound", err)
+			}
+			if _, _, err := s.RereadOrder(ctx, &gone); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("no such order: RereadOrder %v, want ErrNotFound", err)
 			}
 			return nil
 		})
