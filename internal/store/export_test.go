@@ -1,6 +1,11 @@
 package store
 
-import "context"
+import (
+	"context"
+
+	"github.com/openbss/openbss/internal/ledger"
+	"github.com/openbss/openbss/internal/order"
+)
 
 // NextID exposes nextID to the package's external tests.
 func NextID(ctx context.Context, tx *Tx, name string) (int64, error) { return nextID(ctx, tx, name) }
@@ -50,4 +55,16 @@ func WalksAnEquality(q ListQuery) bool {
 	}
 	_, ok := equalityWalk(p, groups)
 	return ok
+}
+
+// RecordPaidOrderInSteps is RecordPaidOrder writing one statement after another, as on SQLite,
+// also on PostgreSQL (where RecordPaidOrder writes in one statement: recordPaidOrderPG).
+func RecordPaidOrderInSteps(ctx context.Context, tx *Tx, o *order.Order, pay Payment, transactionID string) error {
+	if tx.ids == nil {
+		tx.ids = map[string]*idRange{}
+	}
+	if tx.ids[numberSequence(ledger.Invoice)] == nil {
+		tx.ids[numberSequence(ledger.Invoice)] = &idRange{} // none left: the next is taken from the row
+	}
+	return RecordPaidOrder(ctx, tx, o, pay, transactionID)
 }
