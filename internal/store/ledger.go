@@ -142,7 +142,7 @@ func RecordPaidOrder(ctx context.Context, tx *Tx, o *order.Order, pay Payment, t
 		return err
 	}
 	credit := money.Zero
-	if pay.ID != 0 {
+	if pay.ID != 0 && !pay.Amount.Equal(o.Total) { // else the attempt reserved no credit (ReserveCredit)
 		var micros int64
 		err := tx.QueryRowContext(ctx, `SELECT amount FROM payment_credits WHERE payment_id = $1`, pay.ID).Scan(&micros)
 		switch {

@@ -250,12 +250,13 @@ func ApplyItem(ctx context.Context, tx *Tx, o *order.Order, it *order.Item, know
 		return fmt.Errorf("item %d plan %s: %w", it.ID, it.PlanAPSID, err)
 	}
 	var subID int64
+	created := false
 	err = tx.QueryRowContext(ctx, `SELECT id FROM subscriptions WHERE aps_id = $1`, it.SubscriptionAPSID).Scan(&subID)
 	switch {
 	case errors.Is(err, sql.ErrNoRows) && it.Action == order.ActionCreate:
-		sub := newSubscription(o, it, plan, spec, tx)
+		sub := newSubscription(o, it, plan, spec, tx) // with the OSS's id
 		err = CreateSubscription(ctx, tx, sub)
-		subID = sub.ID
+		subID, created = sub.ID, true
 	case err != nil:
 		return fmt.Errorf("item %d subscription %s: %w", it.ID, it.SubscriptionAPSID, err)
 	case it.Action == order.ActionChange:
@@ -269,7 +270,7 @@ func ApplyItem(ctx context.Context, tx *Tx, o *order.Order, it *order.Item, know
 	if err != nil {
 		return err
 	}
-	if it.OSSSubscriptionID != "" {
+	if it.OSSSubscriptionID != "" && !created {
 		if _, err := tx.ExecContext(ctx, `UPDATE subscriptions SET oss_id = $2 WHERE id = $1 AND oss_id IS NULL`,
 			subID, it.OSSSubscriptionID); err != nil {
 			return err
